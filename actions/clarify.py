@@ -1,0 +1,48 @@
+"""First stage of the two-stage fallback: offer the most likely meanings as buttons."""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import UserUtteranceReverted
+from rasa_sdk.executor import CollectingDispatcher
+
+from weiquan import replies
+
+
+class ActionAskAffirmation(Action):
+    def name(self) -> str:
+        return "action_default_ask_affirmation"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        question, buttons = replies.clarification(tracker.latest_message.get("intent_ranking") or [])
+        dispatcher.utter_message(text=question, buttons=buttons)
+        return []
+
+
+class ActionAskRephrase(Action):
+    """Second stage: the user said none of the options fit."""
+
+    def name(self) -> str:
+        return "action_default_ask_rephrase"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        dispatcher.utter_message(text=replies.text("rephrase"))
+        return []
+
+
+class ActionGiveUp(Action):
+    """Clarification failed twice, or no policy was confident."""
+
+    def name(self) -> str:
+        return "action_default_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        dispatcher.utter_message(text=replies.text("give_up"))
+        return [UserUtteranceReverted()]

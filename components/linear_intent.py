@@ -1,0 +1,122 @@
+"""Intent classifier: logistic regression over TF-IDF-weighted sparse features plus dense sentence embeddings.
+
+Measured on the held-out sets it beats DIET's own intent head and a plain TF-IDF baseline (README, Benchmark),
+so DIET only extracts entities. The model is stored as plain arrays (no pickling).
+"""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfTransformer
+from sklearn.linear_model import LogisticRegression
+
+logger = logging.getLogger(__name__)
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class LinearIntentClassifier(GraphComponent, IntentClassifier):
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {"C": 30.0, "dense_weight": 2.0, "max_iter": 5000, "ranking_length": 10}
+
+    def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource) -> None:
+        self._config = {**self.get_default_config(), **config}
+        self._storage = model_storage
+        self._resource = resource
+        self._idf: np.ndarray | None = None
+        self._coef: np.ndarray | None = None
+        self._intercept: np.ndarray | None = None
+        self._classes: list[str] = []
+
+    @classmethod
+    def create(
+        cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> LinearIntentClassifier:
+        return cls(config, model_storage, resource)
+
+    def _raw_features(self, messages: list[Message]) -> tuple[sparse.csr_matrix, np.ndarray]:
+        rows, dense = [], []
+        for message in messages:
+            sparse_sentence = message.get_sparse_features(TEXT)[1]
+            dense_sentence = message.get_dense_features(TEXT)[1]
+            rows.append(sparse.csr_matrix(sparse_sentence.features) if sparse_sentence else None)
+            dense.append(dense_sentence.features.reshape(-1) if dense_sentence else None)
+        width = next((r.shape[1] for r in rows if r is not None), 0)
+        dim = next((d.shape[0] for d in dense if d is not None), 0)
+        sparse_rows = [r if r is not None else sparse.csr_matrix((1, width)) for r in rows]
+        dense_rows = [d if d is not None else np.zeros(dim) for d in dense]
+        dense_matrix = np.vstack(dense_rows) if dim else np.zeros((len(messages), 0))
+        return sparse.vstack(sparse_rows).tocsr(), dense_matrix
+
+    def _tfidf(self) -> TfidfTransformer:
+        transformer = TfidfTransformer(sublinear_tf=True)
+        transformer.idf_ = self._idf
+        return transformer
+
+    def _features(self, counts: sparse.csr_matrix, dense: np.ndarray) -> sparse.csr_matrix:
+        weighted = self._tfidf().transform(counts)
+        return sparse.hstack([weighted, sparse.csr_matrix(dense * self._config["dense_weight"])]).tocsr()
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
+        counts, dense = self._raw_features(examples)
+        self._idf = TfidfTransformer(sublinear_tf=True).fit(counts).idf_
+        model = LogisticRegression(C=self._config["C"], max_iter=self._config["max_iter"])
+        model.fit(self._features(counts, dense), [e.get(INTENT) for e in examples])
+        self._coef, self._intercept, self._classes = model.coef_, model.intercept_, list(model.classes_)
+        self.persist()
+        return self._resource
+
+    def _probabilities(self, messages: list[Message]) -> np.ndarray:
+        scores = self._features(*self._raw_features(messages)) @ self._coef.T + self._intercept
+        scores = np.asarray(scores) - np.max(scores, axis=1, keepdims=True)
+        exp = np.exp(scores)
+        return exp / exp.sum(axis=1, keepdims=True)
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        if self._coef is None or not messages:
+            return messages
+        for message, probabilities in zip(messages, self._probabilities(messages), strict=True):
+            ranking = sorted(
+                ({"name": name, "confidence": float(p)} for name, p in zip(self._classes, probabilities,
+                                                                          strict=True)),
+                key=lambda entry: -entry["confidence"],
+            )[: self._config["ranking_length"]]
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        return messages
+
+    def persist(self) -> None:
+        with self._storage.write_to(self._resource) as directory:
+            arrays = {"idf": self._idf, "coef": self._coef, "intercept": self._intercept}
+            np.savez(directory / "linear_intent.npz", **arrays)
+            (directory / "classes.json").write_text(json.dumps(self._classes, ensure_ascii=False))
+
+    @classmethod
+    def load(
+        cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+        execution_context: ExecutionContext, **kwargs: Any,
+    ) -> LinearIntentClassifier:
+        component = cls(config, model_storage, resource)
+        try:
+            with model_storage.read_from(resource) as directory:
+                arrays = np.load(directory / "linear_intent.npz")
+                component._idf, component._coef = arrays["idf"], arrays["coef"]
+                component._intercept = arrays["intercept"]
+                component._classes = json.loads((directory / "classes.json").read_text())
+        except ValueError:
+            logger.warning("LinearIntentClassifier: no trained model in storage; it will predict nothing.")
+        return component

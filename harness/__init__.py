@@ -1,0 +1,1 @@
+"""Running the real servers for tests and benchmarks."""

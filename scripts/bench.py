@@ -1,0 +1,116 @@
+"""Benchmark: held-out quality vs a TF-IDF baseline, parse latency, training time, server memory.
+
+Prints figures; asserts nothing (targets are judged by reading them).
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from harness.servers import MODEL, running_servers  # noqa: E402
+from weiquan.nlu_data import load_examples  # noqa: E402
+
+
+def baseline(train_texts: list[str], train_labels: list[str], test_texts: list[str]) -> list[str]:
+    """TF-IDF over jieba words + character 1-3-grams, logistic regression."""
+    import jieba
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline, make_union
+
+    for dictionary in sorted((REPO / "data" / "jieba").glob("*")):
+        jieba.load_userdict(str(dictionary))
+    features = make_union(
+        TfidfVectorizer(tokenizer=jieba.lcut, token_pattern=None, sublinear_tf=True),
+        TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True),
+    )
+    model = make_pipeline(features, LogisticRegression(max_iter=3000, C=10))
+    model.fit(train_texts, train_labels)
+    return list(model.predict(test_texts))
+
+
+def scores(truth: list[str], predicted: list[str]) -> tuple[float, float, dict[str, float]]:
+    from sklearn.metrics import accuracy_score, f1_score
+
+    labels = sorted(set(truth))
+    per_intent = f1_score(truth, predicted, average=None, labels=labels, zero_division=0)
+    macro = f1_score(truth, predicted, average="macro", labels=labels, zero_division=0)
+    return accuracy_score(truth, predicted), macro, dict(zip(labels, per_intent, strict=True))
+
+
+def train_seconds() -> float:
+    """Time a full `rasa train` (NLU + dialogue) into a scratch folder."""
+    import subprocess
+
+    with tempfile.TemporaryDirectory() as out:
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "rasa", "train", "--config", "config.yml", "--domain", "domain",
+             "--data", "data/nlu", "data/rules.yml", "data/stories.yml", "--out", out, "--force"],
+            cwd=REPO, check=True, capture_output=True,
+        )
+        return time.perf_counter() - start
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--skip-training", action="store_true", help="do not time a fresh training run")
+    parser.add_argument("--latency-messages", type=int, default=600)
+    args = parser.parse_args()
+
+    train = load_examples(REPO / "data" / "nlu")
+    test = load_examples(REPO / "tests" / "nlu" / "heldout.yml")
+    truth = [e.intent for e in test]
+    print(f"数据: 训练 {len(train)} 条, 留出测试 {len(test)} 条, {len(set(truth))} 个意图")
+
+    base_pred = baseline([e.text for e in train], [e.intent for e in train], [e.text for e in test])
+    base_acc, base_f1, _ = scores(truth, base_pred)
+
+    with tempfile.TemporaryDirectory() as workdir, running_servers(Path(workdir)) as servers:
+        parsed = [servers.parse(e.text) for e in test]
+        model_pred = [p["intent"]["name"] for p in parsed]
+        top_pred = [
+            next((r["name"] for r in p["intent_ranking"] if r["name"] != "nlu_fallback"), "")
+            for p in parsed
+        ]
+        texts = [e.text for e in train + test]
+        latencies = []
+        for i in range(args.latency_messages):
+            start = time.perf_counter()
+            servers.parse(texts[i % len(texts)])
+            latencies.append((time.perf_counter() - start) * 1000)
+        rss = peak_rss_mb(servers.procs[1].pid)
+
+    acc, f1, per_intent = scores(truth, model_pred)
+    top_acc, top_f1, _ = scores(truth, top_pred)
+    fallbacks = sum(p == "nlu_fallback" for p in model_pred)
+    latencies.sort()
+    print(f"模型 ({MODEL.name}):   accuracy {acc:.3f}  macro-F1 {f1:.3f}  (nlu_fallback {fallbacks} 条算错)")
+    print(f"模型 去掉兜底后的首选: accuracy {top_acc:.3f}  macro-F1 {top_f1:.3f}")
+    print(f"TF-IDF + 逻辑回归基线: accuracy {base_acc:.3f}  macro-F1 {base_f1:.3f}")
+    print(f"领先基线 macro-F1: {f1 - base_f1:+.3f}")
+    print("最弱的五个意图 F1: " + ", ".join(f"{k} {v:.2f}" for k, v in sorted(per_intent.items(),
+                                                                         key=lambda kv: kv[1])[:5]))
+    print(f"解析延迟 (HTTP /model/parse, {len(latencies)} 条): p50 {statistics.median(latencies):.1f} ms, "
+          f"p95 {latencies[int(0.95 * len(latencies)) - 1]:.1f} ms")
+    print(f"Rasa 服务峰值内存 (VmHWM): {rss:.0f} MB")
+    if not args.skip_training:
+        print(f"完整训练时间: {train_seconds():.0f} s")
+
+
+if __name__ == "__main__":
+    main()

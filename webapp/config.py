@@ -1,0 +1,60 @@
+"""Every setting of the web app, read from the environment in this one place."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    rasa_url: str = "http://127.0.0.1:5005"
+    """Where the web app reaches the Rasa HTTP API (server side, for the history)."""
+    rasa_public_url: str = "http://127.0.0.1:5005"
+    """Where the browser reaches Rasa's socket.io channel."""
+    rasa_token: str = ""
+    """Rasa `--auth-token`, if the server was started with one."""
+    socket_path: str = "/socket.io/"
+    widget_title: str = "维权助手"
+    init_payload: str = "/greet"
+    rasa_timeout: float = 10.0
+    history_limit: int = 200
+    static_dir: Path = PACKAGE_DIR / "static"
+    templates_dir: Path = PACKAGE_DIR / "templates"
+    socketio_client_dir: Path = REPO_ROOT / "node_modules" / "socket.io-client" / "dist"
+
+    @property
+    def public_url(self) -> str:
+        return f"http://{self.host}:{self.port}/"
+
+    def widget_config(self) -> dict[str, str]:
+        """The config object the demo page hands to the widget."""
+        return {
+            "serverUrl": self.rasa_public_url,
+            "socketPath": self.socket_path,
+            "title": self.widget_title,
+            "initPayload": self.init_payload,
+        }
+
+
+def load_settings(env: dict[str, str] | None = None, **overrides: object) -> Settings:
+    """Settings from WEIQUAN_* environment variables; keyword arguments (e.g. a `--port` flag) win."""
+    env = dict(os.environ if env is None else env)
+    rasa_url = env.get("WEIQUAN_RASA_URL", Settings.rasa_url).rstrip("/")
+    values: dict[str, object] = {
+        "host": env.get("WEIQUAN_WEB_HOST", Settings.host),
+        "port": int(env.get("WEIQUAN_WEB_PORT", Settings.port)),
+        "rasa_url": rasa_url,
+        "rasa_public_url": env.get("WEIQUAN_RASA_PUBLIC_URL", rasa_url).rstrip("/"),
+        "rasa_token": env.get("WEIQUAN_RASA_TOKEN", ""),
+        "socket_path": env.get("WEIQUAN_SOCKET_PATH", Settings.socket_path),
+        "widget_title": env.get("WEIQUAN_WIDGET_TITLE", Settings.widget_title),
+        "init_payload": env.get("WEIQUAN_INIT_PAYLOAD", Settings.init_payload),
+    }
+    values.update({key: value for key, value in overrides.items() if value is not None})
+    return Settings(**values)  # type: ignore[arg-type]

@@ -1,0 +1,111 @@
+"""`GET /api/history/{sender_id}`: the user and bot messages of a conversation, read from the Rasa tracker."""
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from webapp.config import Settings
+
+logger = logging.getLogger(__name__)
+
+SENDER_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+
+def valid_sender_id(sender_id: str) -> bool:
+    """Ids the widget makes: 8–64 letters, digits, `-` or `_` (nothing that could change the Rasa URL)."""
+    return SENDER_ID.fullmatch(sender_id) is not None
+
+
+def _buttons(data: dict[str, Any]) -> list[dict[str, str]]:
+    raw = data.get("buttons") or data.get("quick_replies") or []
+    return [
+        {"title": str(button.get("title", "")), "payload": str(button.get("payload", ""))}
+        for button in raw
+        if isinstance(button, dict) and button.get("title")
+    ]
+
+
+def _bot_message(event: dict[str, Any]) -> dict[str, Any] | None:
+    data = event.get("data") or {}
+    custom = data.get("custom")
+    attachment = data.get("attachment")
+    image = data.get("image") or (
+        attachment.get("payload", {}).get("src")
+        if isinstance(attachment, dict) and attachment.get("type") == "image" else None
+    )
+    message = {
+        "role": "bot",
+        "text": event.get("text") or "",
+        "buttons": _buttons(data),
+        "custom": custom if isinstance(custom, dict) else None,
+        "image": image if isinstance(image, str) else None,
+        "timestamp": event.get("timestamp"),
+    }
+    if not (message["text"] or message["buttons"] or message["custom"] or message["image"]):
+        return None
+    return message
+
+
+def messages_from_events(events: list[dict[str, Any]], limit: int = 200) -> list[dict[str, Any]]:
+    """User and bot messages as the widget shows them, oldest first, at most `limit`.
+
+    A button click reaches the tracker as its payload (`/affirm`); it is shown as the button's title and the
+    button is marked `chosen` on the bot message. Other payloads (the widget's silent init payload) are
+    left out.
+    """
+    messages: list[dict[str, Any]] = []
+    last_with_buttons: dict[str, Any] | None = None
+    for event in events:
+        kind = event.get("event")
+        if kind == "bot":
+            message = _bot_message(event)
+            if message is None:
+                continue
+            messages.append(message)
+            if message["buttons"]:
+                last_with_buttons = message
+        elif kind == "user":
+            text = (event.get("text") or "").strip()
+            if text.startswith("/"):
+                offered = (last_with_buttons or {}).get("buttons", [])
+                button = next((b for b in offered if b["payload"] == text), None)
+                if button is None:
+                    continue
+                last_with_buttons["chosen"] = button["payload"]  # type: ignore[index]
+                text = button["title"]
+            if not text:
+                continue
+            messages.append({"role": "user", "text": text, "timestamp": event.get("timestamp")})
+            last_with_buttons = None
+    return messages[-limit:]
+
+
+async def fetch_tracker(session: aiohttp.ClientSession, settings: Settings, sender_id: str) -> dict[str, Any]:
+    params = {"include_events": "AFTER_RESTART"}
+    if settings.rasa_token:
+        params["token"] = settings.rasa_token
+    url = f"{settings.rasa_url}/conversations/{sender_id}/tracker"
+    timeout = aiohttp.ClientTimeout(total=settings.rasa_timeout)
+    async with session.get(url, params=params, timeout=timeout) as response:
+        response.raise_for_status()
+        return await response.json()
+
+
+async def history(request: web.Request) -> web.Response:
+    """The conversation so far; 400 for an id the widget would never make, 503 while Rasa is down."""
+    sender_id = request.match_info["sender_id"]
+    if not valid_sender_id(sender_id):
+        return web.json_response({"error": "invalid sender_id"}, status=400)
+    settings: Settings = request.app["settings"]
+    try:
+        tracker = await fetch_tracker(request.app["http"], settings, sender_id)
+    except (aiohttp.ClientError, TimeoutError) as error:
+        logger.warning("history of %s unavailable: %s", sender_id, error)
+        return web.json_response({"error": "rasa unavailable"}, status=503)
+    messages = messages_from_events(tracker.get("events") or [], settings.history_limit)
+    return web.json_response({"sender_id": sender_id, "messages": messages},
+                             headers={"Cache-Control": "no-store"})

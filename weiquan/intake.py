@@ -1,0 +1,201 @@
+"""Intake: which fact to ask next for a complaint type, and reading facts out of what the user said."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from weiquan import normalize
+from weiquan.paths import KB_DIR, PATTERNS_DIR
+
+SKIPPED = "skipped"
+YES_NO = "yes_no"
+CHOICE = "choice"
+DATE = "date"
+AMOUNT = "amount"
+
+
+@dataclass(frozen=True)
+class Fact:
+    name: str
+    kind: str
+    question: str
+    buttons: tuple[str, ...] = ()
+    options: Mapping[str, str] = field(default_factory=dict)
+
+    def button_titles(self) -> tuple[str, ...]:
+        return tuple(self.options.values()) if self.kind == CHOICE else self.buttons
+
+
+@dataclass(frozen=True)
+class Step:
+    fact: str
+    when: Mapping[str, Any] = field(default_factory=dict)
+
+    def applies(self, known: Mapping[str, Any]) -> bool:
+        """True when every condition holds for the known facts (skipped facts hold no condition)."""
+        for name, wanted in self.when.items():
+            value = known.get(name)
+            allowed = wanted if isinstance(wanted, list) else [wanted]
+            if value in (None, SKIPPED) or value not in allowed:
+                return False
+        return True
+
+
+@lru_cache(maxsize=2)
+def _intake(path: Path = KB_DIR / "intake.yml") -> dict[str, Any]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=2)
+def _answers(path: Path = PATTERNS_DIR / "answers.yml") -> dict[str, Any]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def facts() -> dict[str, Fact]:
+    raw = _intake()["facts"]
+    return {
+        name: Fact(name, spec["kind"], spec["question"], tuple(spec.get("buttons", ())),
+                   dict(spec.get("options", {})))
+        for name, spec in raw.items()
+    }
+
+
+def _flatten(items: Iterable[Any]) -> Iterable[Any]:
+    for item in items:
+        if isinstance(item, list):
+            yield from _flatten(item)
+        else:
+            yield item
+
+
+def steps(complaint_type: str) -> list[Step]:
+    """The questions of a complaint type in order (YAML anchors may nest lists)."""
+    raw = _intake()["types"].get(complaint_type, [])
+    return [Step(item) if isinstance(item, str) else Step(item["fact"], item.get("when", {}))
+            for item in _flatten(raw)]
+
+
+def fact_names() -> list[str]:
+    return list(facts())
+
+
+def next_fact(complaint_type: str, known: Mapping[str, Any]) -> str | None:
+    """The first fact still unknown whose conditions hold, or None when intake is complete."""
+    for step in steps(complaint_type):
+        if known.get(step.fact) is None and step.applies(known):
+            return step.fact
+    return None
+
+
+def _contains_any(text: str, words: Sequence[str]) -> bool:
+    return any(word in text for word in words)
+
+
+def _yes_no(text: str, intent: str | None, fact: Fact) -> bool | None:
+    if fact.buttons and text.strip() in fact.buttons:
+        return fact.buttons.index(text.strip()) == 0
+    if intent == "affirm":
+        return True
+    if intent == "deny":
+        return False
+    words = _answers()["yes_no"]
+    if _contains_any(text, words["no"]):
+        return False
+    if _contains_any(text, words["yes"]):
+        return True
+    return None
+
+
+def _choice(text: str, fact: Fact) -> str | None:
+    for key, title in fact.options.items():
+        if text.strip() == title:
+            return key
+    for key, words in _answers()["choices"].get(fact.name, {}).items():
+        if _contains_any(text, words):
+            return key
+    return None
+
+
+def _entity_value(entities: Sequence[Mapping[str, Any]], name: str) -> Any:
+    values = (e.get("value") for e in entities if e.get("entity") == name)
+    return next((v for v in values if v is not None), None)
+
+
+def _date_answer(text: str, entities: Sequence[Mapping[str, Any]], now: datetime) -> str | None:
+    value = _entity_value(entities, "date")
+    if value:
+        return str(value)
+    parsed = normalize.parse_date(text, now)
+    if parsed:
+        return parsed.isoformat()
+    days = _entity_value(entities, "duration") or normalize.parse_duration_days(text)
+    if days is not None:
+        return (now.date() - timedelta(days=float(days))).isoformat()
+    return None
+
+
+def read_answer(
+    fact_name: str, text: str, intent: str | None, entities: Sequence[Mapping[str, Any]], now: datetime
+) -> Any:
+    """The value the user gave for the asked fact, SKIPPED, or None when the answer was not understood."""
+    if intent == "skip":
+        return SKIPPED
+    fact = facts()[fact_name]
+    if fact.kind == YES_NO:
+        return _yes_no(text, intent, fact)
+    if fact.kind == CHOICE:
+        return _choice(text, fact)
+    if fact.kind == DATE:
+        return _date_answer(text, entities, now)
+    if fact.kind == AMOUNT:
+        value = _entity_value(entities, "amount")
+        if value is None:
+            value = normalize.parse_amount(text, lenient=True)
+        return float(value) if value is not None else None
+    raise ValueError(f"unknown fact kind {fact.kind!r}")
+
+
+def _received_date(text: str, entities: Sequence[Mapping[str, Any]], now: datetime) -> str | None:
+    """A date (or 'N days ago') said together with a word for receiving the goods."""
+    if not _contains_any(text, _answers()["received_words"]):
+        return None
+    value = _entity_value(entities, "date")
+    if value:
+        return str(value)
+    days = _entity_value(entities, "duration")
+    if days is not None and ("前" in text or "了" in text):
+        return (now.date() - timedelta(days=float(days))).isoformat()
+    return None
+
+
+def volunteered(text: str, entities: Sequence[Mapping[str, Any]], now: datetime) -> dict[str, Any]:
+    """Facts stated in passing: merchant contacted, request made, money lost, receipt date, amount …"""
+    found: dict[str, Any] = {}
+    for name, sides in _answers()["volunteered"].items():
+        if _contains_any(text, sides.get(False, ())):
+            found[name] = False
+        elif _contains_any(text, sides.get(True, ())):
+            found[name] = True
+    for key, words in _answers()["choices"]["merchant_response"].items():
+        if found.get("merchant_contacted") and _contains_any(text, words):
+            found["merchant_response"] = key
+            break
+    received = _received_date(text, entities, now)
+    if received:
+        found["received_date"] = received
+    amount = _entity_value(entities, "amount")
+    if amount is not None:
+        found["amount"] = float(amount)
+    return found
+
+
+def answered_facts(known: Mapping[str, Any]) -> dict[str, Any]:
+    """Known facts without the skipped ones, as routing reads them."""
+    return {name: value for name, value in known.items() if value not in (None, SKIPPED)}

@@ -1,0 +1,56 @@
+"""Reading Rasa NLU YAML files without Rasa: texts with their intents and entities."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+ANNOTATION = re.compile(r"\[(?P<text>[^\]]+)\](?:\((?P<entity>[^)]+)\)|\{(?P<json>[^}]+)\})")
+NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    intent: str
+    entities: tuple[tuple[str, str], ...]  # (entity type, surface text)
+
+
+def strip_annotations(annotated: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """'花了[299元](amount)' -> ('花了299元', (('amount', '299元'),))."""
+    entities: list[tuple[str, str]] = []
+
+    def plain(match: re.Match[str]) -> str:
+        entity = match.group("entity")
+        if entity is None:
+            entity = yaml.safe_load("{" + match.group("json") + "}").get("entity", "")
+        entities.append((entity.split(":")[0].split("@")[0], match.group("text")))
+        return match.group("text")
+
+    return ANNOTATION.sub(plain, annotated), tuple(entities)
+
+
+def load_examples(*paths: Path) -> list[Example]:
+    """Every intent example in the given NLU files (directories are searched for *.yml)."""
+    files: list[Path] = []
+    for path in paths:
+        files.extend(sorted(path.rglob("*.yml")) if path.is_dir() else [path])
+    examples: list[Example] = []
+    for file in files:
+        for block in (yaml.safe_load(file.read_text(encoding="utf-8")) or {}).get("nlu", []):
+            if "intent" not in block:
+                continue
+            for line in str(block.get("examples", "")).splitlines():
+                line = line.strip()
+                if line.startswith("- "):
+                    text, entities = strip_annotations(line[2:].strip())
+                    examples.append(Example(text, block["intent"], entities))
+    return examples
+
+
+def normalised(text: str) -> str:
+    """Key for duplicate detection: NFKC, lower case, no spaces or punctuation."""
+    return NOT_WORD.sub("", unicodedata.normalize("NFKC", text).lower())

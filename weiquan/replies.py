@@ -1,0 +1,62 @@
+"""Reply texts built from data/kb/replies.yml and the facts of a case."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from weiquan import formatting, intents
+from weiquan.paths import KB_DIR
+
+FACT_ORDER = ("product", "amount", "date", "duration", "order_id", "tracking_no")
+
+
+@lru_cache(maxsize=4)
+def load(path: Path = KB_DIR / "replies.yml") -> dict[str, Any]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def fact_value(name: str, value: Any, today: date | None = None) -> str | None:
+    """A fact as the user should read it back, or None when it is empty or unreadable."""
+    if value in (None, ""):
+        return None
+    if name == "amount":
+        return formatting.money(float(value))
+    if name == "duration":
+        return formatting.days(float(value))
+    if name == "date":
+        parsed = formatting.parse_iso(value)
+        return formatting.day(parsed, today) if parsed else None
+    return str(value)
+
+
+def acknowledgement(intent: str, facts: Mapping[str, Any], today: date | None = None) -> str:
+    """Names the complaint type and repeats the facts recognised so far."""
+    texts = load()["acknowledge"]
+    lines = [texts["opening"].format(label=intents.label(intent))]
+    recognised = [
+        texts["fact_line"].format(name=texts["fact_names"][name], value=shown)
+        for name in FACT_ORDER
+        if (shown := fact_value(name, facts.get(name), today)) is not None
+    ]
+    if recognised:
+        lines.append(texts["facts_intro"])
+        lines.extend(recognised)
+    return "\n".join(lines)
+
+
+def clarification(ranking: list[dict]) -> tuple[str, list[dict[str, str]]]:
+    """Question and buttons (title, payload) for the most likely intents."""
+    texts = load()["clarify"]
+    buttons = [{"title": o.button, "payload": f"/{o.name}"} for o in intents.clarification_options(ranking)]
+    buttons.append({"title": texts["none_of_these"], "payload": "/out_of_scope"})
+    return texts["question"], buttons
+
+
+def text(key: str) -> str:
+    """A fixed reply from replies.yml."""
+    return load()[key]
