@@ -7,6 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.handoff import hand_off
 from weiquan import replies
 
 
@@ -35,8 +36,15 @@ class ActionAskRephrase(Action):
         return []
 
 
+def clarification_failed_twice(tracker: Tracker) -> bool:
+    """The two-stage fallback gives up: the last two user turns were not understood or rejected."""
+    recent = [e.get("parse_data", {}).get("intent", {}).get("name")
+              for e in tracker.events if e.get("event") == "user"][-2:]
+    return len(recent) == 2 and all(name in ("nlu_fallback", "out_of_scope") for name in recent)
+
+
 class ActionGiveUp(Action):
-    """Clarification failed twice, or no policy was confident."""
+    """Clarification failed twice (hand off to a person), or no policy was confident (ask again)."""
 
     def name(self) -> str:
         return "action_default_fallback"
@@ -44,5 +52,7 @@ class ActionGiveUp(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        if clarification_failed_twice(tracker):
+            return hand_off(dispatcher, tracker, replies.load()["handoff"]["after_failures"])
         dispatcher.utter_message(text=replies.text("give_up"))
         return [UserUtteranceReverted()]

@@ -7,14 +7,20 @@ from datetime import date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from weiquan.cases import CaseStore
+
 
 @dataclass(frozen=True)
 class Settings:
     timezone: str
     db_url: str
+    db_schema: str | None
+
+    def now(self) -> datetime:
+        return datetime.now(ZoneInfo(self.timezone))
 
     def today(self) -> date:
-        return datetime.now(ZoneInfo(self.timezone)).date()
+        return self.now().date()
 
 
 @lru_cache(maxsize=1)
@@ -22,4 +28,13 @@ def settings() -> Settings:
     return Settings(
         timezone=os.environ.get("WEIQUAN_TIMEZONE", "Asia/Shanghai"),
         db_url=os.environ.get("WEIQUAN_DB_URL", "sqlite:///var/cases.db"),
+        db_schema=os.environ.get("WEIQUAN_DB_SCHEMA") or None,
     )
+
+
+@lru_cache(maxsize=1)
+def case_store() -> CaseStore:
+    """The case store, connected on first use (never at import)."""
+    store = CaseStore(settings().db_url, schema=settings().db_schema)
+    store.create_tables()
+    return store

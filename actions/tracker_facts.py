@@ -5,17 +5,46 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-FACT_SLOTS = ("product", "amount", "date", "duration", "order_id", "tracking_no", "rule_topic")
+from weiquan import intake, intents
+
+ENTITY_SLOTS = ("product", "amount", "date", "duration", "order_id", "tracking_no", "rule_topic")
+CASE_SLOTS = (*ENTITY_SLOTS, *intake.fact_names())
 
 
 def latest_intent(tracker: Tracker) -> str | None:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
+def latest_text(tracker: Tracker) -> str:
+    return tracker.latest_message.get("text") or ""
+
+
+def latest_entities(tracker: Tracker) -> list[dict[str, Any]]:
+    return list(tracker.latest_message.get("entities") or [])
+
+
 def facts(tracker: Tracker) -> dict[str, Any]:
-    """Slot values, overridden by entities of the latest message (slots are set after actions run)."""
-    found: dict[str, Any] = {name: tracker.get_slot(name) for name in FACT_SLOTS}
-    for entity in tracker.latest_message.get("entities") or []:
-        if entity.get("entity") in FACT_SLOTS:
+    """Known facts: slots, overridden by entities of the latest message (slots are set after actions run)."""
+    found: dict[str, Any] = {name: tracker.get_slot(name) for name in CASE_SLOTS}
+    for entity in latest_entities(tracker):
+        if entity.get("entity") in ENTITY_SLOTS:
             found[entity["entity"]] = entity.get("value")
+    for name in tracker.get_slot("skipped_facts") or []:
+        found.setdefault(name, None)
+        if found[name] is None:
+            found[name] = intake.SKIPPED
     return {name: value for name, value in found.items() if value not in (None, "")}
+
+
+def complaint_type(tracker: Tracker) -> str | None:
+    """The case's type: the slot, else the latest intent when it is a complaint."""
+    slot = tracker.get_slot("complaint_type")
+    if slot:
+        return slot
+    intent = latest_intent(tracker)
+    return intent if intents.is_complaint(intent) else None
+
+
+def recent_user_texts(tracker: Tracker, count: int = 3) -> list[str]:
+    texts = [e.get("text") or "" for e in tracker.events if e.get("event") == "user" and e.get("text")]
+    return texts[-count:]

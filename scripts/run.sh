@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Set up, train if stale, start the action server and the Rasa server, print how to talk to the assistant.
+# Set up, train if stale, start the action server, the Rasa server and the web app (demo shop page with the
+# chat widget); print the URLs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 RASA_PORT=${WEIQUAN_RASA_PORT:-5005}
 ACTIONS_PORT=${WEIQUAN_ACTIONS_PORT:-5055}
+WEB_PORT=${WEIQUAN_WEB_PORT:-8080}
 ENDPOINTS=${WEIQUAN_ENDPOINTS:-endpoints.yml}
 
 scripts/setup.sh
@@ -28,9 +30,18 @@ for _ in $(seq 1 180); do
   sleep 1
 done
 
+WEIQUAN_RASA_URL="http://127.0.0.1:$RASA_PORT" .venv/bin/python -m webapp --port "$WEB_PORT" >logs/webapp.log 2>&1 &
+pids+=($!)
+for _ in $(seq 1 30); do
+  if curl -sf "http://127.0.0.1:$WEB_PORT/healthz" >/dev/null; then break; fi
+  if ! kill -0 "${pids[2]}" 2>/dev/null; then echo "网页服务启动失败，见 logs/webapp.log" >&2; exit 1; fi
+  sleep 0.5
+done
+
 cat <<MSG
 
 维权助手已启动。
+  网页小部件:  http://127.0.0.1:$WEB_PORT/   (演示商店页，右下角「维权助手」；日志 logs/webapp.log)
   Rasa 服务:   http://127.0.0.1:$RASA_PORT   (日志 logs/rasa.log)
   动作服务:    http://127.0.0.1:$ACTIONS_PORT  (日志 logs/actions.log)
 试一试:

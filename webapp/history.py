@@ -8,7 +8,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from webapp.config import Settings
+from webapp.config import HTTP, SETTINGS, Settings
 
 logger = logging.getLogger(__name__)
 
@@ -53,9 +53,9 @@ def _bot_message(event: dict[str, Any]) -> dict[str, Any] | None:
 def messages_from_events(events: list[dict[str, Any]], limit: int = 200) -> list[dict[str, Any]]:
     """User and bot messages as the widget shows them, oldest first, at most `limit`.
 
-    A button click reaches the tracker as its payload (`/affirm`); it is shown as the button's title and the
-    button is marked `chosen` on the bot message. Other payloads (the widget's silent init payload) are
-    left out.
+    A button click reaches the tracker as its payload (`/affirm`, `没有`); it is shown as the button's title
+    and the button is marked `chosen` on the bot message. Other `/` payloads (the widget's silent init
+    payload) are left out.
     """
     messages: list[dict[str, Any]] = []
     last_with_buttons: dict[str, Any] | None = None
@@ -70,13 +70,13 @@ def messages_from_events(events: list[dict[str, Any]], limit: int = 200) -> list
                 last_with_buttons = message
         elif kind == "user":
             text = (event.get("text") or "").strip()
-            if text.startswith("/"):
-                offered = (last_with_buttons or {}).get("buttons", [])
-                button = next((b for b in offered if b["payload"] == text), None)
-                if button is None:
-                    continue
+            offered = (last_with_buttons or {}).get("buttons", [])
+            button = next((b for b in offered if b["payload"] == text), None)
+            if button is not None:
                 last_with_buttons["chosen"] = button["payload"]  # type: ignore[index]
                 text = button["title"]
+            elif text.startswith("/"):
+                continue
             if not text:
                 continue
             messages.append({"role": "user", "text": text, "timestamp": event.get("timestamp")})
@@ -100,9 +100,9 @@ async def history(request: web.Request) -> web.Response:
     sender_id = request.match_info["sender_id"]
     if not valid_sender_id(sender_id):
         return web.json_response({"error": "invalid sender_id"}, status=400)
-    settings: Settings = request.app["settings"]
+    settings = request.app[SETTINGS]
     try:
-        tracker = await fetch_tracker(request.app["http"], settings, sender_id)
+        tracker = await fetch_tracker(request.app[HTTP], settings, sender_id)
     except (aiohttp.ClientError, TimeoutError) as error:
         logger.warning("history of %s unavailable: %s", sender_id, error)
         return web.json_response({"error": "rasa unavailable"}, status=503)

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from webapp.config import Settings
+from webapp.config import SETTINGS, Settings
 
 
 @lru_cache(maxsize=8)
@@ -38,7 +38,7 @@ def render_shop(settings: Settings) -> str:
 
 
 async def shop(request: web.Request) -> web.Response:
-    settings: Settings = request.app["settings"]
+    settings = request.app[SETTINGS]
     return web.Response(
         text=render_shop(settings),
         content_type="text/html",

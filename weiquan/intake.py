@@ -106,9 +106,9 @@ def _yes_no(text: str, intent: str | None, fact: Fact) -> bool | None:
     if intent == "deny":
         return False
     words = _answers()["yes_no"]
-    if _contains_any(text, words["no"]):
+    if _contains_any(text, words["negative"]):
         return False
-    if _contains_any(text, words["yes"]):
+    if _contains_any(text, words["affirmative"]):
         return True
     return None
 
@@ -121,6 +121,15 @@ def _choice(text: str, fact: Fact) -> str | None:
         if _contains_any(text, words):
             return key
     return None
+
+
+def is_direct_answer(fact_name: str, text: str) -> bool:
+    """The text is one of the fact's buttons or a clear choice answer, whatever intent the NLU saw in it."""
+    fact = facts()[fact_name]
+    stripped = text.strip()
+    if stripped in fact.button_titles():
+        return True
+    return fact.kind == CHOICE and _choice(stripped, fact) is not None
 
 
 def _entity_value(entities: Sequence[Mapping[str, Any]], name: str) -> Any:

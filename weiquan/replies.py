@@ -13,6 +13,8 @@ from weiquan import formatting, intents
 from weiquan.paths import KB_DIR
 
 FACT_ORDER = ("product", "amount", "date", "duration", "order_id", "tracking_no")
+CASE_FACT_ORDER = (*FACT_ORDER, "received_date", "merchant_contacted", "merchant_response",
+                   "after_sales_requested", "platform_intervened", "platform_result", "money_lost", "injury")
 
 
 @lru_cache(maxsize=4)
@@ -28,10 +30,30 @@ def fact_value(name: str, value: Any, today: date | None = None) -> str | None:
         return formatting.money(float(value))
     if name == "duration":
         return formatting.days(float(value))
-    if name == "date":
+    if name in ("date", "received_date"):
         parsed = formatting.parse_iso(value)
         return formatting.day(parsed, today) if parsed else None
-    return str(value)
+    if isinstance(value, bool):
+        return load()["acknowledge"]["answer_yes" if value else "answer_no"]
+    return _option_title(name, value) or str(value)
+
+
+def _option_title(fact: str, value: Any) -> str | None:
+    """The Chinese title of a choice answer (merchant_response 'refused' -> '拒绝了')."""
+    from weiquan import intake
+
+    spec = intake.facts().get(fact)
+    return spec.options.get(str(value)) if spec else None
+
+
+def fact_lines(facts: Mapping[str, Any], today: date | None = None) -> list[str]:
+    """'名称：值' for every known fact, in a fixed order."""
+    names = load()["acknowledge"]["fact_names"]
+    return [
+        f"{names[name]}：{shown}"
+        for name in CASE_FACT_ORDER
+        if (shown := fact_value(name, facts.get(name), today)) is not None
+    ]
 
 
 def acknowledgement(intent: str, facts: Mapping[str, Any], today: date | None = None) -> str:

@@ -132,6 +132,15 @@ def rule(rule_id: str) -> Rule:
     return load_kb().rules[rule_id]
 
 
+def source_line(found: Rule) -> str:
+    """Where a rule comes from: laws by article, platform rules without article numbers."""
+    meta = load_kb().meta
+    if found.confidence == "UNVERIFIED":
+        return meta["source_unverified"]
+    refs = [meta["source_platform_copy"] if s.fact.startswith("tb_") else s.ref for s in found.sources]
+    return meta["source_prefix"] + "；".join(dict.fromkeys(refs))
+
+
 def rules_for_topic(topic: str) -> list[Rule]:
     """Rules answering a canonical rule_topic: the main answer first, then the others in file order."""
     found = [r for r in load_kb().rules.values() if topic in r.topics]

@@ -181,8 +181,13 @@
   }
 
   function loadStyles(href) {
-    if (document.querySelector(`link[data-weiquan-css]`)) return;
-    document.head.appendChild(el("link", { rel: "stylesheet", href, "data-weiquan-css": true }));
+    if (document.querySelector("link[data-weiquan-css]")) return Promise.resolve();
+    return new Promise((resolve) => {
+      const link = el("link", { rel: "stylesheet", href, "data-weiquan-css": true });
+      link.onload = resolve;
+      link.onerror = resolve;
+      document.head.appendChild(link);
+    });
   }
 
   async function loadChannelNames() {
@@ -299,8 +304,10 @@
     }
 
     async start() {
-      loadStyles(new URL("weiquan-widget.css", WIDGET_BASE).href);
+      const styles = loadStyles(new URL("weiquan-widget.css", WIDGET_BASE).href);
       this.build();
+      this.root.hidden = true; // until styled: no flash of an unstyled chat
+      styles.then(() => { this.root.hidden = false; });
       const [names] = await Promise.all([
         loadChannelNames(),
         window.io ? null : loadScript(new URL("vendor/socket.io/socket.io.min.js", APP_BASE).href),

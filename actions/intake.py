@@ -1,0 +1,136 @@
+"""Intake: start a case, ask only the facts routing needs, read answers, corrections and skips."""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import tracker_facts
+from actions.config import settings
+from actions.handoff import hand_off
+from weiquan import advice, handoff, intake, replies
+from weiquan.intents import SCAM
+
+# Intents that interrupt the questions; the form rejects them so that a rule can answer.
+INTERRUPTIONS = {"ask_rule", "ask_platform_role", "ask_channel", "ask_progress", "bot_challenge",
+                 "request_human", "stop", "goodbye", "report_scam", "greet", "thank", "out_of_scope"}
+MAX_RETRIES = 1
+
+
+def _slot_events(values: dict[str, Any]) -> list[EventType]:
+    return [SlotSet(name, value) for name, value in values.items()]
+
+
+def _question(fact_name: str) -> tuple[str, list[dict[str, str]]]:
+    fact = intake.facts()[fact_name]
+    return fact.question, [{"title": t, "payload": t} for t in fact.button_titles()]
+
+
+class ActionStartCase(Action):
+    """First message of a complaint: safety advice for scams, the type in plain words, facts already given."""
+
+    def name(self) -> str:
+        return "action_start_case"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        complaint_type = tracker_facts.latest_intent(tracker) or ""
+        if complaint_type == SCAM:
+            dispatcher.utter_message(text=advice.scam_first_aid().text)
+        now = settings().now()
+        given = intake.volunteered(
+            tracker_facts.latest_text(tracker), tracker_facts.latest_entities(tracker), now
+        )
+        facts = {**tracker_facts.facts(tracker), **given}
+        dispatcher.utter_message(text=replies.acknowledgement(complaint_type, facts, now.date()))
+        done = intake.next_fact(complaint_type, facts) is None
+        start = [
+            SlotSet("complaint_type", complaint_type),
+            SlotSet("case_id", None),
+            SlotSet("skipped_facts", []),
+            SlotSet("intake_retries", 0.0),
+            SlotSet("intake_done", True if done else None),
+            *_slot_events({k: v for k, v in given.items() if k in intake.fact_names()}),
+        ]
+        if handoff.is_angry(tracker_facts.latest_text(tracker)):
+            return start + hand_off(dispatcher, tracker, replies.load()["handoff"]["angry"])
+        return start
+
+
+class ActionAskIntakeDone(Action):
+    """Asks the next fact the case needs (the form's only required slot is `intake_done`)."""
+
+    def name(self) -> str:
+        return "action_ask_intake_done"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        fact = intake.next_fact(tracker_facts.complaint_type(tracker) or "", tracker_facts.facts(tracker))
+        if fact is None:
+            return [SlotSet("intake_done", True)]
+        text, buttons = _question(fact)
+        if tracker.get_slot("pending_fact") == fact and (tracker.get_slot("intake_retries") or 0) > 0:
+            text = f"{replies.text('not_understood')}\n{text}"
+        dispatcher.utter_message(text=text, buttons=buttons)
+        return [SlotSet("pending_fact", fact)]
+
+
+class ValidateCaseForm(Action):
+    """Reads the answer to the pending question, plus any facts or corrections said in passing."""
+
+    def name(self) -> str:
+        return "validate_case_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        intent = tracker_facts.latest_intent(tracker)
+        text, entities = tracker_facts.latest_text(tracker), tracker_facts.latest_entities(tracker)
+        pending = tracker.get_slot("pending_fact")
+        if intent in INTERRUPTIONS and not (pending and intake.is_direct_answer(pending, text)):
+            return []
+        now = settings().now()
+        known = tracker_facts.facts(tracker)
+        said = intake.volunteered(text, entities, now)
+        updates = {k: v for k, v in said.items() if k in intake.fact_names()}
+        skipped = list(tracker.get_slot("skipped_facts") or [])
+        retries = tracker.get_slot("intake_retries") or 0.0
+        # "不对，是上周三收到的" corrects another fact; its 不对 is no answer to the pending question.
+        corrected = {k: v for k, v in updates.items() if k != pending and known.get(k) not in (None, v)}
+        answer = None
+        if pending and pending not in updates and not corrected:
+            answer = intake.read_answer(pending, text, intent, entities, now)
+        if answer == intake.SKIPPED:
+            skipped.append(pending)
+        elif answer is not None:
+            updates[pending] = answer
+        elif pending and not updates:
+            if retries < MAX_RETRIES:
+                return [SlotSet("intake_retries", retries + 1)]
+            skipped.append(pending)
+        if corrected:
+            shown = "，".join(replies.fact_lines(corrected, now.date()))
+            dispatcher.utter_message(text=replies.text("correction").format(value=shown))
+        after = {**known, **updates, **{name: intake.SKIPPED for name in skipped}}
+        done = intake.next_fact(tracker_facts.complaint_type(tracker) or "", after) is None
+        return [
+            *_slot_events(updates),
+            SlotSet("skipped_facts", skipped),
+            SlotSet("intake_retries", 0.0),
+            SlotSet("intake_done", True if done else None),
+        ]
+
+
+class ActionStopIntake(Action):
+    def name(self) -> str:
+        return "action_stop_intake"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        dispatcher.utter_message(text=replies.text("stop"))
+        return [SlotSet("pending_fact", None), SlotSet("intake_done", None)]

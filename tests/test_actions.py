@@ -1,0 +1,178 @@
+"""Actions run against tracker fixtures: the exact events they return and what the user is told."""
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import ConversationPaused, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import config
+from actions.clarify import ActionAskAffirmation
+from actions.handoff import ActionHandoff
+from actions.intake import ActionAskIntakeDone, ActionStartCase, ValidateCaseForm
+from actions.knowledge import ActionExplainPlatformRole, ActionExplainRule
+from actions.progress import ActionCaseProgress
+from actions.route import ActionRouteCase
+
+
+@pytest.fixture(autouse=True)
+def case_db(tmp_path, monkeypatch):
+    monkeypatch.setenv("WEIQUAN_DB_URL", f"sqlite:///{tmp_path / 'cases.db'}")
+    config.settings.cache_clear()
+    config.case_store.cache_clear()
+    yield
+    config.settings.cache_clear()
+    config.case_store.cache_clear()
+
+
+def tracker(text: str = "", intent: str | None = None, entities: list[dict] | None = None,
+            slots: dict[str, Any] | None = None, sender: str = "u1") -> Tracker:
+    message = {"text": text, "intent": {"name": intent, "confidence": 0.9} if intent else {},
+               "entities": entities or [], "intent_ranking": []}
+    events = [{"event": "user", "text": text, "parse_data": message}]
+    return Tracker(sender, slots or {}, message, events, False, None, {}, "action_listen")
+
+
+def run(action, current: Tracker) -> tuple[list[dict], list[dict]]:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, current, {}))
+    return events, dispatcher.messages
+
+
+def test_scam_gets_safety_advice_before_anything_else():
+    events, messages = run(ActionStartCase(), tracker(
+        "有人冒充天猫客服让我下载会议软件，我已经转了2000块", "report_scam",
+        [{"entity": "amount", "value": 2000.0}]))
+    first = messages[0]["text"]
+    assert "别再转账" in first and "110" in first and "96110" in first and "银行" in first
+    assert SlotSet("complaint_type", "report_scam") in events
+    assert SlotSet("money_lost", True) in events
+    assert SlotSet("intake_done", True) in events  # nothing left to ask: money lost and amount known
+
+
+def test_start_case_names_the_type_and_keeps_what_was_said():
+    events, messages = run(ActionStartCase(), tracker(
+        "退款申请一个星期了商家一直不处理", "complain_refund", [{"entity": "duration", "value": 7.0}]))
+    assert "退款问题" in messages[0]["text"]
+    assert SlotSet("merchant_contacted", True) in events
+    assert SlotSet("merchant_response", "silent") in events
+    assert SlotSet("after_sales_requested", True) in events
+    assert SlotSet("intake_done", None) in events
+
+
+def test_angry_user_is_handed_off_at_once():
+    events, messages = run(ActionStartCase(), tracker("垃圾商家！骗子！退款到现在都不给！！！", "complain_refund"))
+    assert ConversationPaused() in events
+    assert any("转人工" in m["text"] for m in messages if m.get("text"))
+
+
+def test_ask_action_asks_the_next_missing_fact_with_buttons():
+    events, messages = run(ActionAskIntakeDone(), tracker(slots={"complaint_type": "complain_refund"}))
+    assert events == [SlotSet("pending_fact", "merchant_contacted")]
+    assert messages[0]["text"] == "你跟商家（店铺客服）联系过这件事吗？"
+    assert [b["title"] for b in messages[0]["buttons"]] == ["联系过了", "还没联系"]
+
+
+def test_an_answer_fills_the_pending_fact():
+    slots = {"complaint_type": "complain_refund", "pending_fact": "merchant_response", "merchant_contacted": True}
+    events, _ = run(ValidateCaseForm(), tracker("他们直接拒绝了", "inform", slots=slots))
+    assert events == [SlotSet("merchant_response", "refused"), SlotSet("skipped_facts", []),
+                      SlotSet("intake_retries", 0.0), SlotSet("intake_done", None)]
+
+
+def test_skip_moves_on_and_finishes_when_nothing_else_is_needed():
+    slots = {"complaint_type": "complain_counterfeit", "pending_fact": "amount", "merchant_contacted": False}
+    events, _ = run(ValidateCaseForm(), tracker("不记得了", "skip", slots=slots))
+    assert events == [SlotSet("skipped_facts", ["amount"]), SlotSet("intake_retries", 0.0),
+                      SlotSet("intake_done", True)]
+
+
+def test_a_question_in_the_middle_is_left_to_the_rules():
+    slots = {"complaint_type": "complain_refund", "pending_fact": "merchant_contacted"}
+    events, messages = run(ValidateCaseForm(), tracker("七天无理由怎么算", "ask_rule", slots=slots))
+    assert events == [] and messages == []
+
+
+def test_an_unclear_answer_is_asked_again_once():
+    slots = {"complaint_type": "complain_refund", "pending_fact": "merchant_response", "merchant_contacted": True}
+    events, _ = run(ValidateCaseForm(), tracker("emmm", "inform", slots=slots))
+    assert events == [SlotSet("intake_retries", 1.0)]
+
+
+def test_a_correction_is_applied_and_confirmed():
+    slots = {"complaint_type": "complain_return_refused", "pending_fact": "merchant_contacted",
+             "received_date": "2026-11-20"}
+    events, messages = run(ValidateCaseForm(), tracker(
+        "不对，是11月18日收到的", "inform", [{"entity": "date", "value": "2026-11-18"}], slots))
+    assert SlotSet("received_date", "2026-11-18") in events
+    assert "已更正" in messages[0]["text"] and "11月18日" in messages[0]["text"]
+    assert not any(isinstance(e, dict) and e.get("name") == "merchant_contacted" for e in events)
+
+
+def test_route_opens_a_case_and_sends_the_route_payload():
+    slots = {"complaint_type": "complain_refund", "merchant_contacted": True, "merchant_response": "silent",
+             "after_sales_requested": True, "platform_intervened": False, "amount": 200.0}
+    events, messages = run(ActionRouteCase(), tracker(slots=slots))
+    payload = messages[1]["custom"]
+    assert re.fullmatch(r"TS\d{8}-\d{4}", payload["case_id"])
+    assert events[0] == SlotSet("case_id", payload["case_id"])
+    assert [s["state"] for s in payload["steps"]].count("next") == 1
+    assert next(s["channel"] for s in payload["steps"] if s["state"] == "next") == "platform_intervention"
+    assert payload["case_id"] in messages[0]["text"]
+    assert config.case_store().get(payload["case_id"]).status == "routed"
+
+
+def test_progress_finds_the_case_by_its_id():
+    case = config.case_store().open_case("someone", "complain_logistics", {})
+    _, messages = run(ActionCaseProgress(), tracker(f"{case.case_id}处理到哪了", "ask_progress", sender="other"))
+    assert case.case_id in messages[0]["text"] and "快递物流问题" in messages[0]["text"]
+
+
+def test_progress_for_an_unknown_case_id_says_so():
+    _, messages = run(ActionCaseProgress(), tracker("TS20200101-0001 怎么样了", "ask_progress"))
+    assert "没有找到" in messages[0]["text"]
+
+
+def test_handoff_pauses_the_bot_and_stores_a_summary():
+    slots = {"complaint_type": "complain_refund", "amount": 200.0}
+    events, messages = run(ActionHandoff(), tracker("转人工", "request_human", slots=slots))
+    assert events[-1] == ConversationPaused()
+    case = config.case_store().get(events[0]["value"])
+    assert case.status == "handed_off"
+    assert any("退款问题" in str(e.data) and "200元" in str(e.data) for e in case.history)
+    assert "人工客服" in messages[-1]["text"]
+
+
+def test_rule_answer_uses_the_users_receipt_date():
+    _, messages = run(ActionExplainRule(), tracker(
+        "我11月20日收到的，七天无理由最后一天是哪天", "ask_rule",
+        [{"entity": "rule_topic", "value": "七天无理由"}, {"entity": "date", "value": "2026-11-20"}]))
+    assert "11月27日" in messages[0]["text"]
+    assert messages[1]["custom"]["type"] == "rule" and "seven_day_return" in messages[1]["custom"]["rule_ids"]
+
+
+def test_platform_role_says_what_it_can_and_cannot_do():
+    _, messages = run(ActionExplainPlatformRole(), tracker("天猫客服管不了商家吗", "ask_platform_role"))
+    assert "能做的" in messages[0]["text"] and "做不了的" in messages[0]["text"]
+    assert "12315" in messages[0]["text"]
+
+
+def test_clarification_offers_top_intents_in_chinese():
+    current = tracker("那个事", "nlu_fallback")
+    current.latest_message["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.3}, {"name": "complain_refund", "confidence": 0.2},
+        {"name": "complain_return_refused", "confidence": 0.18}, {"name": "inform", "confidence": 0.1},
+        {"name": "ask_rule", "confidence": 0.05}]
+    _, messages = run(ActionAskAffirmation(), current)
+    assert [b["payload"] for b in messages[0]["buttons"]] == [
+        "/complain_refund", "/complain_return_refused", "/ask_rule", "/out_of_scope"]
+
+
+def test_a_button_answer_counts_even_when_the_nlu_hears_stop():
+    slots = {"complaint_type": "complain_refund", "pending_fact": "merchant_response", "merchant_contacted": True}
+    events, _ = run(ValidateCaseForm(), tracker("一直不回或拖着不办", "stop", slots=slots))
+    assert SlotSet("merchant_response", "silent") in events

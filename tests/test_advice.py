@@ -1,0 +1,65 @@
+"""What the bot can emit for a case: rules it names exist, channels are the contract's, one next step."""
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+import pytest
+
+from harness import contracts
+from weiquan import advice, rules
+
+TODAY = date(2026, 11, 25)
+COMPLAINTS = sorted(i for i in contracts.taxonomy_intents() if i.startswith("complain_") or i == "report_scam")
+FACT_SETS = [
+    {},
+    {"merchant_contacted": False, "amount": 99.0},
+    {"merchant_contacted": True, "merchant_response": "refused", "after_sales_requested": True,
+     "received_date": "2026-11-20"},
+    {"merchant_contacted": True, "merchant_response": "silent", "after_sales_requested": True,
+     "platform_intervened": True, "platform_result": "against_buyer", "amount": 350.0},
+    {"amount": 8000.0, "injury": True, "money_lost": True},
+]
+
+
+@pytest.mark.parametrize(("complaint_type", "facts"), list(itertools.product(COMPLAINTS, FACT_SETS)))
+def test_every_emitted_rule_and_channel_exists(complaint_type, facts):
+    result = advice.advise(complaint_type, facts, TODAY)
+    payload = result.payload("TS20261125-0001")
+    known_rules = {r.id for r in rules.all_rules()}
+    assert set(payload["rule_ids"]) <= known_rules
+    assert {s["channel"] for s in payload["steps"]} <= contracts.channel_ids()
+    assert [s["state"] for s in payload["steps"]].count("next") == 1
+    assert "{" not in result.text and "}" not in result.text
+    assert payload["evidence"], "the next step always comes with an evidence checklist"
+
+
+@pytest.mark.parametrize("facts", FACT_SETS)
+def test_scam_route_starts_with_the_police(facts):
+    payload = advice.advise("report_scam", facts, TODAY).payload("TS20261125-0001")
+    assert payload["steps"][0]["channel"] == "police_antifraud"
+
+
+def test_counterfeit_advice_computes_fraud_compensation_from_the_amount():
+    text = advice.advise("complain_counterfeit", {"amount": 350.0}, TODAY).text
+    assert "1,050元" in text and "350元" in text
+
+
+def test_cheap_counterfeit_gets_the_500_yuan_minimum():
+    text = advice.advise("complain_counterfeit", {"amount": 59.0}, TODAY).text
+    assert "500元" in text
+
+
+def test_return_refused_advice_gives_the_last_day_of_seven_day_return():
+    result = advice.advise("complain_return_refused", {"received_date": "2026-11-22"}, TODAY)
+    assert "11月29日" in result.text and "还剩4天" in result.text
+
+
+def test_platform_service_complaint_explains_the_platforms_limits():
+    text = advice.advise("complain_platform_service", {"platform_result": "against_buyer"}, TODAY).text
+    assert "12315" in text and "法院" in text
+
+
+def test_lost_parcel_route_includes_the_courier_and_12305():
+    result = advice.advise("complain_logistics", {"merchant_contacted": True, "merchant_response": "refused"}, TODAY)
+    assert "postal_complaint" in [s["channel"] for s in result.payload("x")["steps"]]

@@ -1,0 +1,83 @@
+"""Intake asks only what routing needs and reads Chinese answers, skips and corrections."""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from weiquan import intake
+
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.mark.parametrize(
+    ("complaint_type", "known", "expected"),
+    [
+        ("complain_refund", {}, "merchant_contacted"),
+        ("complain_refund", {"merchant_contacted": False}, "amount"),
+        ("complain_refund", {"merchant_contacted": True}, "merchant_response"),
+        ("complain_refund", {"merchant_contacted": True, "merchant_response": "agreed"}, "amount"),
+        ("complain_refund", {"merchant_contacted": True, "merchant_response": "silent"}, "after_sales_requested"),
+        ("complain_refund", {"merchant_contacted": True, "merchant_response": "silent",
+                             "after_sales_requested": True}, "platform_intervened"),
+        ("complain_refund", {"merchant_contacted": True, "merchant_response": "refused",
+                             "after_sales_requested": True, "platform_intervened": True}, "platform_result"),
+        ("complain_return_refused", {}, "received_date"),
+        ("complain_counterfeit", {}, "amount"),
+        ("report_scam", {}, "money_lost"),
+        ("report_scam", {"money_lost": False}, None),
+        ("report_scam", {"money_lost": True}, "amount"),
+        ("complain_harassment", {}, None),
+        ("complain_platform_service", {}, "platform_result"),
+        ("complain_refund", {"merchant_contacted": intake.SKIPPED}, "amount"),
+    ],
+)
+def test_next_question_depends_on_what_is_known(complaint_type, known, expected):
+    assert intake.next_fact(complaint_type, known) == expected
+
+
+def test_every_complaint_type_has_an_intake_plan(domain):
+    complaint_types = [i for i in domain.intents if i.startswith("complain_") or i == "report_scam"]
+    assert all(isinstance(intake.steps(t), list) for t in complaint_types)
+    assert {s.fact for t in complaint_types for s in intake.steps(t)} <= set(intake.fact_names())
+
+
+@pytest.mark.parametrize(
+    ("fact", "text", "intent", "entities", "expected"),
+    [
+        ("merchant_contacted", "联系过了", None, [], True),
+        ("merchant_contacted", "还没联系", None, [], False),
+        ("merchant_contacted", "嗯", "affirm", [], True),
+        ("merchant_contacted", "没有", "deny", [], False),
+        ("merchant_response", "他们说拆封了不给退", None, [], "refused"),
+        ("merchant_response", "一直不回或拖着不办", None, [], "silent"),
+        ("merchant_response", "已读不回", None, [], "silent"),
+        ("platform_result", "小二判我输了", None, [], "against_buyer"),
+        ("received_date", "上周三", "inform", [{"entity": "date", "value": "2026-11-18"}], "2026-11-18"),
+        ("received_date", "三天前收到的", "inform", [], "2026-11-22"),
+        ("amount", "三百九", "inform", [], 390.0),
+        ("amount", "花了1299元", "inform", [{"entity": "amount", "value": 1299.0}], 1299.0),
+        ("amount", "不知道", "skip", [], intake.SKIPPED),
+        ("merchant_response", "今天天气不错", None, [], None),
+        ("amount", "很多", None, [], None),
+    ],
+)
+def test_answers_are_read(fact, text, intent, entities, expected):
+    assert intake.read_answer(fact, text, intent, entities, NOW) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "entities", "expected"),
+    [
+        ("退款申请一个星期了商家一直不处理", [], {"merchant_contacted": True, "after_sales_requested": True,
+                                          "merchant_response": "silent"}),
+        ("上周三收到的口红，专柜验了是假的，还没联系商家", [{"entity": "date", "value": "2026-11-18"}],
+         {"merchant_contacted": False, "received_date": "2026-11-18"}),
+        ("有人冒充客服让我转账，我已经转了2000块", [{"entity": "amount", "value": 2000.0}],
+         {"money_lost": True, "amount": 2000.0}),
+        ("衣服质量太差了", [], {}),
+    ],
+)
+def test_facts_said_in_passing_are_not_asked_again(text, entities, expected):
+    assert intake.volunteered(text, entities, NOW) == expected
