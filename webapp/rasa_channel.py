@@ -40,16 +40,18 @@ class WeiquanSocketIOInput(SocketIOInput):
         sio = self.sio
         assert sio is not None
 
-        async def session_request(sid: str, data: dict[str, Any] | None) -> None:
-            data = data or {}
+        async def session_request(sid: str, data: Any) -> None:
+            data = data if isinstance(data, dict) else {}
             if not data.get("session_id"):
                 data["session_id"] = uuid.uuid4().hex
             if self.session_persistence:
                 await sio.enter_room(sid, data["session_id"], namespace=self.namespace)
             await sio.emit("session_confirm", data["session_id"], room=sid, namespace=self.namespace)
 
-        async def handle_message(sid: str, data: dict[str, Any]) -> None:
+        async def handle_message(sid: str, data: Any) -> None:
             # Same as Rasa's handler, with the fixed output channel.
+            if not isinstance(data, dict):
+                return
             if self.session_persistence:
                 if not data.get("session_id"):
                     return

@@ -138,7 +138,7 @@ def source_line(found: Rule) -> str:
     if found.confidence == "UNVERIFIED":
         return meta["source_unverified"]
     refs = [meta["source_platform_copy"] if s.fact.startswith("tb_") else s.ref for s in found.sources]
-    return meta["source_prefix"] + "；".join(dict.fromkeys(refs))
+    return "；".join(dict.fromkeys(refs))
 
 
 def rules_for_topic(topic: str) -> list[Rule]:

@@ -92,6 +92,19 @@ def test_a_reload_shows_the_conversation_again_and_it_goes_on(chat: Chat):
     assert after[-1] != before[-1], "the bot asked the same question again instead of going on"
 
 
+def test_a_rule_question_gets_a_rule_card_that_survives_a_reload(chat: Chat):
+    chat.say("七天无理由退货是怎么算的")
+    card = chat.log.get_by_role("region", name="规则说明卡片").last
+    expect(card).to_be_visible()
+    expect(card).to_contain_text("规则说明")
+    expect(card).to_contain_text("依据：")
+    shown = card.text_content() or ""
+
+    chat.page.reload()
+    chat.wait_online()
+    expect(chat.log.get_by_role("region", name="规则说明卡片").last).to_have_text(shown)
+
+
 def test_html_typed_by_the_user_is_shown_as_text(chat: Chat):
     attack = '<script>window.__pwned = 1</script><img src="x" onerror="window.__pwned = 2">'
     chat.send(attack)
