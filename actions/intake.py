@@ -4,19 +4,21 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import tracker_facts
 from actions.config import settings
 from actions.handoff import hand_off
-from weiquan import advice, handoff, intake, replies
+from weiquan import advice, handoff, intake, intents, replies
 from weiquan.intents import SCAM
 
 # Intents that interrupt the questions; the form rejects them so that a rule can answer.
 INTERRUPTIONS = {"ask_rule", "ask_platform_role", "ask_channel", "ask_progress", "bot_challenge",
                  "request_human", "stop", "goodbye", "report_scam", "greet", "thank", "out_of_scope"}
 MAX_RETRIES = 1
+# An `inform` message whose ranking has a complaint at least this likely is taken as that complaint.
+COMPLAINT_BEHIND_INFORM = 0.1
 
 
 def _slot_events(values: dict[str, Any]) -> list[EventType]:
@@ -28,8 +30,30 @@ def _question(fact_name: str) -> tuple[str, list[dict[str, str]]]:
     return fact.question, [{"title": t, "payload": t} for t in fact.button_titles()]
 
 
+def start_case(dispatcher: CollectingDispatcher, tracker: Tracker, complaint_type: str) -> list[EventType]:
+    """Safety advice for scams, the type in plain words, the facts already given; hand off an angry user."""
+    if complaint_type == SCAM:
+        dispatcher.utter_message(text=advice.scam_first_aid().text)
+    now = settings().now()
+    given = intake.volunteered(tracker_facts.latest_text(tracker), tracker_facts.latest_entities(tracker), now)
+    facts = {**tracker_facts.facts(tracker), **given}
+    dispatcher.utter_message(text=replies.acknowledgement(complaint_type, facts, now.date()))
+    done = intake.next_fact(complaint_type, facts) is None
+    start = [
+        SlotSet("complaint_type", complaint_type),
+        SlotSet("case_id", None),
+        SlotSet("skipped_facts", []),
+        SlotSet("intake_retries", 0.0),
+        SlotSet("intake_done", True if done else None),
+        *_slot_events({k: v for k, v in given.items() if k in intake.fact_names()}),
+    ]
+    if handoff.is_angry(tracker_facts.latest_text(tracker)):
+        return start + hand_off(dispatcher, tracker, replies.load()["handoff"]["angry"])
+    return start
+
+
 class ActionStartCase(Action):
-    """First message of a complaint: safety advice for scams, the type in plain words, facts already given."""
+    """First message of a complaint."""
 
     def name(self) -> str:
         return "action_start_case"
@@ -37,27 +61,26 @@ class ActionStartCase(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        complaint_type = tracker_facts.latest_intent(tracker) or ""
-        if complaint_type == SCAM:
-            dispatcher.utter_message(text=advice.scam_first_aid().text)
-        now = settings().now()
-        given = intake.volunteered(
-            tracker_facts.latest_text(tracker), tracker_facts.latest_entities(tracker), now
-        )
-        facts = {**tracker_facts.facts(tracker), **given}
-        dispatcher.utter_message(text=replies.acknowledgement(complaint_type, facts, now.date()))
-        done = intake.next_fact(complaint_type, facts) is None
-        start = [
-            SlotSet("complaint_type", complaint_type),
-            SlotSet("case_id", None),
-            SlotSet("skipped_facts", []),
-            SlotSet("intake_retries", 0.0),
-            SlotSet("intake_done", True if done else None),
-            *_slot_events({k: v for k, v in given.items() if k in intake.fact_names()}),
-        ]
-        if handoff.is_angry(tracker_facts.latest_text(tracker)):
-            return start + hand_off(dispatcher, tracker, replies.load()["handoff"]["angry"])
-        return start
+        return start_case(dispatcher, tracker, tracker_facts.latest_intent(tracker) or "")
+
+
+class ActionHandleInform(Action):
+    """Facts given with no question open: usually a complaint told through its facts, so start that case."""
+
+    def name(self) -> str:
+        return "action_handle_inform"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        ranking = tracker.latest_message.get("intent_ranking") or []
+        complaint = next((r["name"] for r in ranking
+                          if intents.is_complaint(r.get("name")) and r.get("confidence", 0) >= COMPLAINT_BEHIND_INFORM),
+                         None)
+        if complaint is None:
+            dispatcher.utter_message(text=replies.text("inform_outside"))
+            return []
+        return [*start_case(dispatcher, tracker, complaint), FollowupAction("case_form")]
 
 
 class ActionAskIntakeDone(Action):

@@ -8,10 +8,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.nlu.constants import (
@@ -28,6 +25,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from components.base import ConfigOnlyComponent
 from weiquan.normalize import ENTITY_TYPES, Extracted, Normalizer, fold_width
 from weiquan.paths import REPO_ROOT
 
@@ -42,7 +40,7 @@ _EPOCH_MS_FROM = 1e11
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
-class SpacyEntityNormalizer(GraphComponent, EntityExtractorMixin):
+class SpacyEntityNormalizer(ConfigOnlyComponent, EntityExtractorMixin):
     """Finds and normalises amount / duration / date / order_id / tracking_no with rules; put it after DIET.
 
     Rule findings replace DIET entities of those types that they overlap. DIET's other entities of those
@@ -76,15 +74,6 @@ class SpacyEntityNormalizer(GraphComponent, EntityExtractorMixin):
         self._normalizer: Normalizer | None = None
         self._lock = threading.Lock()
 
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> SpacyEntityNormalizer:
-        return cls(config)
 
     @property
     def normalizer(self) -> Normalizer:

@@ -4,10 +4,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.nlu.constants import (
@@ -20,6 +17,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from components.base import ConfigOnlyComponent
 from weiquan.text_guard import has_words, sanitize
 
 # Message property holding the text as received, before InputSanitizer changed it (not in the parse output).
@@ -31,7 +29,7 @@ _INTENT_PAYLOAD = re.compile(r"/[\w\-./]+(\{.*\})?", re.DOTALL)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
-class InputSanitizer(GraphComponent):
+class InputSanitizer(ConfigOnlyComponent):
     """Cleans message text in place before tokenization; put it first in the pipeline.
 
     At inference: full-width to ASCII, HTML tags and control characters blanked (every character keeps its
@@ -51,15 +49,6 @@ class InputSanitizer(GraphComponent):
             )
         self._max_chars = max_chars
 
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> InputSanitizer:
-        return cls(config)
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Sanitizes and cuts each message's text; the received text stays under ORIGINAL_TEXT."""
@@ -86,7 +75,7 @@ class InputSanitizer(GraphComponent):
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class NoTextClassifier(GraphComponent, IntentClassifier):
+class NoTextClassifier(ConfigOnlyComponent, IntentClassifier):
     """Predicts `no_text` (confidence 1.0) for messages without words: empty, emoji, punctuation, [图片].
 
     Put it after the trained classifiers and before FallbackClassifier. A message counts as word-less when
@@ -104,15 +93,6 @@ class NoTextClassifier(GraphComponent, IntentClassifier):
             raise InvalidConfigException(f"{type(self).__name__}: 'intent' must be a non-empty string.")
         self._intent = intent
 
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> NoTextClassifier:
-        return cls(config)
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Overrides the intent of word-less messages in place."""

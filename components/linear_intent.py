@@ -47,15 +47,18 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     ) -> LinearIntentClassifier:
         return cls(config, model_storage, resource)
 
-    def _raw_features(self, messages: list[Message]) -> tuple[sparse.csr_matrix, np.ndarray]:
+    def _raw_features(
+        self, messages: list[Message], width: int | None = None, dim: int | None = None
+    ) -> tuple[sparse.csr_matrix, np.ndarray]:
+        """Sparse and dense sentence features; a message without tokens gets zeros of the known sizes."""
         rows, dense = [], []
         for message in messages:
             sparse_sentence = message.get_sparse_features(TEXT)[1]
             dense_sentence = message.get_dense_features(TEXT)[1]
             rows.append(sparse.csr_matrix(sparse_sentence.features) if sparse_sentence else None)
             dense.append(dense_sentence.features.reshape(-1) if dense_sentence else None)
-        width = next((r.shape[1] for r in rows if r is not None), 0)
-        dim = next((d.shape[0] for d in dense if d is not None), 0)
+        width = width if width is not None else next((r.shape[1] for r in rows if r is not None), 0)
+        dim = dim if dim is not None else next((d.shape[0] for d in dense if d is not None), 0)
         sparse_rows = [r if r is not None else sparse.csr_matrix((1, width)) for r in rows]
         dense_rows = [d if d is not None else np.zeros(dim) for d in dense]
         dense_matrix = np.vstack(dense_rows) if dim else np.zeros((len(messages), 0))
@@ -81,7 +84,9 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         return self._resource
 
     def _probabilities(self, messages: list[Message]) -> np.ndarray:
-        scores = self._features(*self._raw_features(messages)) @ self._coef.T + self._intercept
+        width = self._idf.shape[0]
+        counts, dense = self._raw_features(messages, width, self._coef.shape[1] - width)
+        scores = self._features(counts, dense) @ self._coef.T + self._intercept
         scores = np.asarray(scores) - np.max(scores, axis=1, keepdims=True)
         exp = np.exp(scores)
         return exp / exp.sum(axis=1, keepdims=True)

@@ -52,5 +52,6 @@ def load_examples(*paths: Path) -> list[Example]:
 
 
 def normalised(text: str) -> str:
-    """Key for duplicate detection: NFKC, lower case, no spaces or punctuation."""
-    return NOT_WORD.sub("", unicodedata.normalize("NFKC", text).lower())
+    """Key for duplicate detection: NFKC, lower case, no spaces or punctuation (word-less texts stay as they are)."""
+    folded = unicodedata.normalize("NFKC", text).lower()
+    return NOT_WORD.sub("", folded) or folded.strip()
