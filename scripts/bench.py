@@ -14,7 +14,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from harness.servers import MODEL, running_servers  # noqa: E402
+from harness.servers import running_servers  # noqa: E402
 from weiquan.nlu_data import load_examples  # noqa: E402
 
 
@@ -73,21 +73,13 @@ def main() -> None:
     args = parser.parse_args()
 
     train = load_examples(REPO / "data" / "nlu")
-    test = load_examples(REPO / "tests" / "nlu" / "heldout.yml")
-    truth = [e.intent for e in test]
-    print(f"数据: 训练 {len(train)} 条, 留出测试 {len(test)} 条, {len(set(truth))} 个意图")
-
-    base_pred = baseline([e.text for e in train], [e.intent for e in train], [e.text for e in test])
-    base_acc, base_f1, _ = scores(truth, base_pred)
+    sets = {f.name: load_examples(f) for f in sorted((REPO / "tests" / "nlu").glob("*.yml"))}
+    sets["合并"] = [e for examples in list(sets.values()) for e in examples]
+    print(f"数据: 训练 {len(train)} 条; 留出测试 " + ", ".join(f"{k} {len(v)} 条" for k, v in sets.items()))
 
     with tempfile.TemporaryDirectory() as workdir, running_servers(Path(workdir)) as servers:
-        parsed = [servers.parse(e.text) for e in test]
-        model_pred = [p["intent"]["name"] for p in parsed]
-        top_pred = [
-            next((r["name"] for r in p["intent_ranking"] if r["name"] != "nlu_fallback"), "")
-            for p in parsed
-        ]
-        texts = [e.text for e in train + test]
+        parsed = {e.text: servers.parse(e.text) for e in sets["合并"]}
+        texts = [e.text for e in train + sets["合并"]]
         latencies = []
         for i in range(args.latency_messages):
             start = time.perf_counter()
@@ -95,16 +87,18 @@ def main() -> None:
             latencies.append((time.perf_counter() - start) * 1000)
         rss = peak_rss_mb(servers.procs[1].pid)
 
-    acc, f1, per_intent = scores(truth, model_pred)
-    top_acc, top_f1, _ = scores(truth, top_pred)
-    fallbacks = sum(p == "nlu_fallback" for p in model_pred)
+    for name, test in sets.items():
+        truth = [e.intent for e in test]
+        model_pred = [parsed[e.text]["intent"]["name"] for e in test]
+        base_acc, base_f1, _ = scores(truth, baseline([e.text for e in train], [e.intent for e in train],
+                                                      [e.text for e in test]))
+        acc, f1, per_intent = scores(truth, model_pred)
+        fallbacks = sum(p == "nlu_fallback" for p in model_pred)
+        weakest = sorted(per_intent.items(), key=lambda kv: kv[1])[:5]
+        print(f"[{name}] 模型 accuracy {acc:.3f} macro-F1 {f1:.3f} (nlu_fallback {fallbacks} 条算错) | "
+              f"TF-IDF+LR 基线 accuracy {base_acc:.3f} macro-F1 {base_f1:.3f} | 领先 {f1 - base_f1:+.3f}")
+        print(f"[{name}] 最弱的五个意图 F1: " + ", ".join(f"{k} {v:.2f}" for k, v in weakest))
     latencies.sort()
-    print(f"模型 ({MODEL.name}):   accuracy {acc:.3f}  macro-F1 {f1:.3f}  (nlu_fallback {fallbacks} 条算错)")
-    print(f"模型 去掉兜底后的首选: accuracy {top_acc:.3f}  macro-F1 {top_f1:.3f}")
-    print(f"TF-IDF + 逻辑回归基线: accuracy {base_acc:.3f}  macro-F1 {base_f1:.3f}")
-    print(f"领先基线 macro-F1: {f1 - base_f1:+.3f}")
-    print("最弱的五个意图 F1: " + ", ".join(f"{k} {v:.2f}" for k, v in sorted(per_intent.items(),
-                                                                         key=lambda kv: kv[1])[:5]))
     print(f"解析延迟 (HTTP /model/parse, {len(latencies)} 条): p50 {statistics.median(latencies):.1f} ms, "
           f"p95 {latencies[int(0.95 * len(latencies)) - 1]:.1f} ms")
     print(f"Rasa 服务峰值内存 (VmHWM): {rss:.0f} MB")
