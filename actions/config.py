@@ -13,8 +13,6 @@ from weiquan.cases import CaseStore
 @dataclass(frozen=True)
 class Settings:
     timezone: str
-    db_url: str
-    db_schema: str | None
 
     def now(self) -> datetime:
         return datetime.now(ZoneInfo(self.timezone))
@@ -27,14 +25,12 @@ class Settings:
 def settings() -> Settings:
     return Settings(
         timezone=os.environ.get("WEIQUAN_TIMEZONE", "Asia/Shanghai"),
-        db_url=os.environ.get("WEIQUAN_DB_URL", "sqlite:///var/cases.db"),
-        db_schema=os.environ.get("WEIQUAN_DB_SCHEMA") or None,
     )
 
 
 @lru_cache(maxsize=1)
 def case_store() -> CaseStore:
-    """The case store, connected on first use (never at import)."""
-    store = CaseStore(settings().db_url, schema=settings().db_schema)
+    """The case store (WEIQUAN_DB_URL, WEIQUAN_DB_SCHEMA), connected on first use (never at import)."""
+    store = CaseStore.from_env()
     store.create_tables()
     return store

@@ -26,7 +26,7 @@ def hand_off(
     case = store.get(case_id) if case_id else None
     if case is None:
         case = store.open_case(tracker.sender_id, complaint_type or HANDOFF_TYPE, facts, settings().today())
-    upcoming = next((s for s in (case.route or {}).get("steps", []) if s.get("state") == "next"), None)
+    upcoming = case.next_step
     summary = handoff.summary(
         complaint_type, facts, case.case_id,
         routing.channel(upcoming["channel"]).name if upcoming else None,

@@ -19,8 +19,7 @@ def describe(case: Case) -> str:
         case_id=case.case_id, label=intents.label(case.complaint_type),
         status=replies.load()["statuses"].get(case.status, case.status),
     )]
-    steps = (case.route or {}).get("steps", [])
-    upcoming = next((s for s in steps if s.get("state") == "next"), None)
+    upcoming = case.next_step
     if upcoming:
         lines.append(replies.text("progress_next").format(
             name=routing.channel(upcoming["channel"]).name, why=upcoming.get("why", ""),

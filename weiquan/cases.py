@@ -123,6 +123,11 @@ class Case:
     updated_at: datetime
     history: tuple[CaseEvent, ...] = field(default_factory=tuple)
 
+    @property
+    def next_step(self) -> dict[str, Any] | None:
+        """The step of the stored route the consumer should take now, if the case was routed."""
+        return next((s for s in (self.route or {}).get("steps", []) if s.get("state") == "next"), None)
+
 
 def format_case_id(day: date, seq: int) -> str:
     """TS20261124-0007."""
