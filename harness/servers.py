@@ -16,6 +16,16 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 VENV_BIN = REPO / ".venv" / "bin"
 MODEL = REPO / "models" / "weiquan.tar.gz"
+TEST_STAFF = {"WEIQUAN_AGENTS": "小王:agent-test-pw;老李:agent2-test-pw", "WEIQUAN_TRAINERS": "lin:trainer-test-pw"}
+"""Staff accounts the test web apps are started with (name:password;…)."""
+
+
+def workdir_env(workdir: Path) -> dict[str, str]:
+    """Environment that keeps a test stack's databases in its own folder: case store and tracker store."""
+    return {
+        "WEIQUAN_DB_URL": f"sqlite:///{workdir / 'cases.db'}",
+        "WEIQUAN_TRACKER_DB_URL": f"sqlite:///{workdir / 'tracker.db'}",
+    }
 
 
 def free_port() -> int:
@@ -79,7 +89,9 @@ def _endpoints(workdir: Path, actions_port: int) -> Path:
 
 @contextmanager
 def running_servers(workdir: Path, env: dict[str, str] | None = None) -> Iterator[Servers]:
-    """Action server + Rasa server with the trained model, stopped on exit."""
+    """Action server + Rasa server with the trained model, stopped on exit. Databases live in `workdir`
+    unless `env` names others."""
+    env = {**os.environ, **workdir_env(workdir), **(env or {})}
     if not MODEL.exists():
         raise RuntimeError("models/weiquan.tar.gz is missing: run `make train` (make test does it)")
     actions_port, rasa_port = free_port(), free_port()
@@ -139,7 +151,7 @@ def running_webapp(servers: Servers, workdir: Path, env: dict[str, str] | None =
     """The web app (`python -m webapp`) talking to `servers`; yields its base URL, e.g. http://127.0.0.1:PORT/."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
-    app_env = {**os.environ, **(env or {}), "WEIQUAN_RASA_URL": servers.rasa_url}
+    app_env = {**os.environ, **(servers.env or {}), **TEST_STAFF, **(env or {}), "WEIQUAN_RASA_URL": servers.rasa_url}
     logs = workdir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     with open(logs / "webapp.log", "wb") as log:

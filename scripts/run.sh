@@ -13,6 +13,19 @@ scripts/setup.sh
 .venv/bin/python scripts/model_fingerprint.py
 mkdir -p var logs
 
+# Staff accounts for the agent and trainer consoles: from the environment, else one random password per role,
+# made once on this machine and kept in var/staff.env (not in git).
+if [[ -z "${WEIQUAN_AGENTS:-}" || -z "${WEIQUAN_TRAINERS:-}" ]]; then
+  if [[ ! -f var/staff.env ]]; then
+    umask 077
+    {
+      echo "WEIQUAN_AGENTS=agent:$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(9))')"
+      echo "WEIQUAN_TRAINERS=trainer:$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(9))')"
+    } >var/staff.env
+  fi
+  set -a; source var/staff.env; set +a
+fi
+
 pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
@@ -42,6 +55,8 @@ cat <<MSG
 
 维权助手已启动。
   网页小部件:  http://127.0.0.1:$WEB_PORT/   (演示商店页，右下角「维权助手」；日志 logs/webapp.log)
+  坐席工作台:  http://127.0.0.1:$WEB_PORT/agent/   (账号 ${WEIQUAN_AGENTS%%;*})
+  标注工作台:  http://127.0.0.1:$WEB_PORT/trainer/ (账号 ${WEIQUAN_TRAINERS%%;*})
   Rasa 服务:   http://127.0.0.1:$RASA_PORT   (日志 logs/rasa.log)
   动作服务:    http://127.0.0.1:$ACTIONS_PORT  (日志 logs/actions.log)
 试一试:

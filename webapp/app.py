@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import PurePosixPath
 
 import aiohttp
 from aiohttp import web
 
-from webapp import history, pages
+from webapp import auth, history, pages
 from webapp.config import HTTP, SETTINGS, Settings
 
 logger = logging.getLogger(__name__)
@@ -56,6 +57,13 @@ def create_app(settings: Settings) -> web.Application:
         )
     app = web.Application(middlewares=[security_headers])
     app[SETTINGS] = settings
+    app[auth.AUTH] = auth.Authenticator(
+        accounts={
+            auth.AGENT: auth.parse_accounts(settings.agents),
+            auth.TRAINER: auth.parse_accounts(settings.trainers),
+        },
+        secret=settings.session_secret.encode() or secrets.token_bytes(32),
+    )
     app.cleanup_ctx.append(_http_client)
     app.router.add_get("/", pages.shop)
     app.router.add_get("/healthz", healthz)

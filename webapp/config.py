@@ -30,6 +30,12 @@ class Settings:
     static_dir: Path = PACKAGE_DIR / "static"
     templates_dir: Path = PACKAGE_DIR / "templates"
     socketio_client_dir: Path = REPO_ROOT / "node_modules" / "socket.io-client" / "dist"
+    agents: str = ""
+    """Agent accounts, `name:password;name2:password2` (WEIQUAN_AGENTS); none by default."""
+    trainers: str = ""
+    """Trainer accounts, same format (WEIQUAN_TRAINERS); none by default."""
+    session_secret: str = ""
+    """Key that signs staff tokens (WEIQUAN_SESSION_SECRET); random per process when empty."""
 
     @property
     def public_url(self) -> str:
@@ -58,6 +64,9 @@ def load_settings(env: dict[str, str] | None = None, **overrides: object) -> Set
         "socket_path": env.get("WEIQUAN_SOCKET_PATH", Settings.socket_path),
         "widget_title": env.get("WEIQUAN_WIDGET_TITLE", Settings.widget_title),
         "init_payload": env.get("WEIQUAN_INIT_PAYLOAD", Settings.init_payload),
+        "agents": env.get("WEIQUAN_AGENTS", ""),
+        "trainers": env.get("WEIQUAN_TRAINERS", ""),
+        "session_secret": env.get("WEIQUAN_SESSION_SECRET", ""),
     }
     values.update({key: value for key, value in overrides.items() if value is not None})
     return Settings(**values)  # type: ignore[arg-type]
