@@ -1,5 +1,5 @@
 .DEFAULT_GOAL := help
-.PHONY: help setup train run test lint validate bench lock clean
+.PHONY: help setup train run test lint validate bench loop replay lock clean
 
 help: ## List every command
 	@grep -E '^[a-z]+:.*## ' Makefile | sed -E 's/:.*## /\t/' | expand -t 12
@@ -24,6 +24,12 @@ validate: setup ## Check training data and domain with rasa data validate
 
 bench: train ## Print NLU quality vs a TF-IDF baseline, latency, training time and memory
 	.venv/bin/python scripts/bench.py
+
+loop: setup ## Measure the trainer loop: train without a slice, export it as reviewed, retrain, compare
+	.venv/bin/python scripts/annotation_loop.py
+
+replay: train ## Replay test conversations through agent assist: top-1/top-3 suggestion hits, latency
+	.venv/bin/python scripts/replay_suggestions.py
 
 lock: ## Rewrite requirements.lock from the current .venv
 	.venv/bin/pip freeze --exclude-editable | sort > requirements.lock

@@ -8,6 +8,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from weiquan.cases import CaseStore
+from weiquan.handoff_queue import HandoffQueue
 
 
 @dataclass(frozen=True)
@@ -34,3 +35,8 @@ def case_store() -> CaseStore:
     store = CaseStore.from_env()
     store.create_tables()
     return store
+
+
+def handoff_queue() -> HandoffQueue:
+    """Conversations waiting for a person, in the case store's database (a thin view, made per call)."""
+    return HandoffQueue(case_store())

@@ -8,7 +8,7 @@ from rasa_sdk.events import ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import tracker_facts
-from actions.config import case_store, settings
+from actions.config import case_store, handoff_queue, settings
 from weiquan import handoff, intake, replies, routing
 from weiquan.cases import HANDED_OFF
 
@@ -34,6 +34,7 @@ def hand_off(
     )
     store.add_event(case.case_id, "handoff", {"summary": summary})
     store.set_status(case.case_id, HANDED_OFF, note=summary)
+    handoff_queue().request(tracker.sender_id, case.case_id, complaint_type, summary)
     if opening:
         dispatcher.utter_message(text=opening)
     dispatcher.utter_message(text=replies.load()["handoff"]["to_user"])

@@ -29,10 +29,7 @@ def _send(dispatcher: CollectingDispatcher, text: str, rule_ids: list[str]) -> N
 
 def _facts_for_rules(tracker: Tracker) -> dict[str, Any]:
     """Case facts, with a date just given read as the receipt day when no better one is known."""
-    facts = intake.answered_facts(tracker_facts.facts(tracker))
-    if "received_date" not in facts and facts.get("date"):
-        facts["received_date"] = facts["date"]
-    return facts
+    return advice.facts_for_rules(intake.answered_facts(tracker_facts.facts(tracker)))
 
 
 class ActionExplainRule(Action):

@@ -7,6 +7,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from webapp.api import api_errors
 from webapp.auth import AGENT, TRAINER, Authenticator, Staff, login_handler, parse_accounts, require
 
 AUTH = Authenticator(accounts={AGENT: {"小王": "pw-agent"}, TRAINER: {"lin": "pw-trainer"}}, secret=b"k" * 32)
@@ -41,7 +42,7 @@ def _client_call(method: str, path: str, **kwargs: Any) -> tuple[int, Any]:
 
     async def go() -> tuple[int, Any]:
         from webapp.auth import AUTH as KEY
-        app = web.Application()
+        app = web.Application(middlewares=[api_errors])
         app[KEY] = AUTH
         app.router.add_post("/login", login_handler(AGENT))
         app.router.add_get("/secret", secret_page)

@@ -6,9 +6,12 @@ from collections import Counter
 import pytest
 from sklearn.metrics import classification_report, f1_score
 
-from weiquan.nlu_data import load_examples, normalised
+from weiquan.nlu_data import load_examples, normalised, overlap, shingles
 
 MIN_MACRO_F1 = 0.90
+NEAR_PARAPHRASE = 0.78
+"""Character overlap (Dice over characters and pairs) from which two texts of 5+ characters are the same
+sentence reworded by a word or two (你是程序吧 / 你是个程序吧 score 0.80)."""
 
 
 @pytest.fixture(scope="module")
@@ -26,6 +29,17 @@ def test_no_heldout_text_is_in_the_training_data(heldout, training):
     trained = {normalised(e.text) for e in training}
     leaked = [e.text for e in heldout if normalised(e.text) in trained]
     assert leaked == []
+
+
+def test_no_training_example_is_a_light_rewording_of_a_heldout_text(heldout, training):
+    trained = [(shingles(e.text), e.text) for e in training if len(normalised(e.text)) >= 5]
+    reworded = []
+    for example in heldout:
+        if len(normalised(example.text)) < 5:
+            continue
+        own = shingles(example.text)
+        reworded += [(example.text, text) for other, text in trained if overlap(own, other) >= NEAR_PARAPHRASE]
+    assert reworded == []
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,8 @@ from pathlib import PurePosixPath
 import aiohttp
 from aiohttp import web
 
-from webapp import auth, history, pages
+from webapp import agent, auth, history, pages, trainer
+from webapp.api import api_errors
 from webapp.config import HTTP, SETTINGS, Settings
 
 logger = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ def create_app(settings: Settings) -> web.Application:
         raise RuntimeError(
             f"{settings.socketio_client_dir} is missing: run `npm ci` (scripts/setup.sh does it)"
         )
-    app = web.Application(middlewares=[security_headers])
+    app = web.Application(middlewares=[security_headers, api_errors])
     app[SETTINGS] = settings
     app[auth.AUTH] = auth.Authenticator(
         accounts={
@@ -71,4 +72,6 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_static("/widget/", settings.static_dir / "widget")
     app.router.add_static("/shop/", settings.static_dir / "shop")
     app.router.add_static("/vendor/socket.io/", settings.socketio_client_dir)
+    agent.setup(app)
+    trainer.setup(app)
     return app

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from webapp.api import json_object
+
 AGENT, TRAINER = "agent", "trainer"
 ROLES = (AGENT, TRAINER)
 
@@ -126,12 +128,7 @@ def login_handler(role: str) -> Handler:
     """POST {"name", "password"} → {"token", "name"}; 401 on a wrong account, 400 on a malformed body."""
 
     async def login(request: web.Request) -> web.Response:
-        try:
-            body = await request.json()
-        except ValueError:
-            return web.json_response({"error": "bad_request", "message": "请求格式不对，需要 JSON。"}, status=400)
-        if not isinstance(body, dict):
-            return web.json_response({"error": "bad_request", "message": "请求格式不对。"}, status=400)
+        body = await json_object(request, "请求格式不对，需要 JSON。")
         name, password = str(body.get("name", "")).strip(), str(body.get("password", ""))
         auth = request.app[AUTH]
         if not auth.accounts.get(role):

@@ -36,6 +36,22 @@ class Settings:
     """Trainer accounts, same format (WEIQUAN_TRAINERS); none by default."""
     session_secret: str = ""
     """Key that signs staff tokens (WEIQUAN_SESSION_SECRET); random per process when empty."""
+    timezone: str = "Asia/Shanghai"
+    """"Today" for deadlines in suggested replies (WEIQUAN_TIMEZONE, as the action server)."""
+    agent_message_limit: int = 2000
+    tracker_db_url: str = f"sqlite:///{REPO_ROOT / 'var' / 'tracker.db'}"
+    """Rasa's SQL tracker store, read by the trainer inbox (WEIQUAN_TRACKER_DB_URL; PostgreSQL in production)."""
+    training_nlu_dir: Path = REPO_ROOT / "data" / "nlu"
+    """Training data the export checks for duplicates (WEIQUAN_TRAINING_NLU_DIR)."""
+    reviewed_nlu_path: Path = REPO_ROOT / "data" / "nlu" / "reviewed.yml"
+    """Where the export writes reviewed training examples (WEIQUAN_REVIEWED_NLU_PATH)."""
+    heldout_dir: Path = REPO_ROOT / "tests" / "nlu"
+    """Held-out sets, never to reach training data (WEIQUAN_HELDOUT_DIR)."""
+    reviewed_heldout_path: Path = REPO_ROOT / "tests" / "nlu" / "heldout_reviewed.yml"
+    """Where the export writes examples a trainer sent to the held-out set (WEIQUAN_REVIEWED_HELDOUT_PATH)."""
+    reviewed_stories_dir: Path = REPO_ROOT / "tests" / "stories_reviewed"
+    """Where conversations saved as test stories go (WEIQUAN_REVIEWED_STORIES_DIR)."""
+    inbox_limit: int = 200
 
     @property
     def public_url(self) -> str:
@@ -67,6 +83,17 @@ def load_settings(env: dict[str, str] | None = None, **overrides: object) -> Set
         "agents": env.get("WEIQUAN_AGENTS", ""),
         "trainers": env.get("WEIQUAN_TRAINERS", ""),
         "session_secret": env.get("WEIQUAN_SESSION_SECRET", ""),
+        "timezone": env.get("WEIQUAN_TIMEZONE", Settings.timezone),
+        "tracker_db_url": env.get("WEIQUAN_TRACKER_DB_URL") or Settings.tracker_db_url,
+        **{
+            key: Path(env[name]) for key, name in (
+                ("training_nlu_dir", "WEIQUAN_TRAINING_NLU_DIR"),
+                ("reviewed_nlu_path", "WEIQUAN_REVIEWED_NLU_PATH"),
+                ("heldout_dir", "WEIQUAN_HELDOUT_DIR"),
+                ("reviewed_heldout_path", "WEIQUAN_REVIEWED_HELDOUT_PATH"),
+                ("reviewed_stories_dir", "WEIQUAN_REVIEWED_STORIES_DIR"),
+            ) if env.get(name)
+        },
     }
     values.update({key: value for key, value in overrides.items() if value is not None})
     return Settings(**values)  # type: ignore[arg-type]

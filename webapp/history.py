@@ -13,6 +13,8 @@ from webapp.config import HTTP, SETTINGS, Settings
 logger = logging.getLogger(__name__)
 
 SENDER_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
+AGENT_MESSAGE = "agent_message"
+"""`custom.type` of a message a human agent sent (webapp/agent.py); shown as the agent's, not the bot's."""
 
 
 def valid_sender_id(sender_id: str) -> bool:
@@ -32,6 +34,10 @@ def _buttons(data: dict[str, Any]) -> list[dict[str, str]]:
 def _bot_message(event: dict[str, Any]) -> dict[str, Any] | None:
     data = event.get("data") or {}
     custom = data.get("custom")
+    if isinstance(custom, dict) and custom.get("type") == AGENT_MESSAGE:
+        text = str(custom.get("text") or "")
+        agent = str(custom.get("agent") or "")
+        return {"role": "agent", "agent": agent, "text": text, "timestamp": event.get("timestamp")} if text else None
     attachment = data.get("attachment")
     image = data.get("image") or (
         attachment.get("payload", {}).get("src")
@@ -51,7 +57,7 @@ def _bot_message(event: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def messages_from_events(events: list[dict[str, Any]], limit: int = 200) -> list[dict[str, Any]]:
-    """User and bot messages as the widget shows them, oldest first, at most `limit`.
+    """User, bot and human-agent messages as the widget shows them, oldest first, at most `limit`.
 
     A button click reaches the tracker as its payload (`/affirm`, `没有`); it is shown as the button's title
     and the button is marked `chosen` on the bot message. Other `/` payloads (the widget's silent init
@@ -66,7 +72,7 @@ def messages_from_events(events: list[dict[str, Any]], limit: int = 200) -> list
             if message is None:
                 continue
             messages.append(message)
-            if message["buttons"]:
+            if message.get("buttons"):
                 last_with_buttons = message
         elif kind == "user":
             text = (event.get("text") or "").strip()

@@ -28,6 +28,14 @@ class Advice:
         return payload
 
 
+def facts_for_rules(facts: Mapping[str, Any]) -> dict[str, Any]:
+    """Case facts, with a date just given read as the receipt day when no better one is known."""
+    found = dict(facts)
+    if "received_date" not in found and found.get("date"):
+        found["received_date"] = found["date"]
+    return found
+
+
 def case_facts(complaint_type: str, facts: Mapping[str, Any]) -> routing.CaseFacts:
     return routing.CaseFacts.from_mapping({**facts, "complaint_type": complaint_type})
 

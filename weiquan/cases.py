@@ -64,7 +64,8 @@ STATUSES = (OPEN, ROUTED, HANDED_OFF, WAITING_USER, RESOLVED, CLOSED)
 CASE_ID_RE = re.compile(r"TS(?P<day>\d{8})-(?P<seq>\d{4,})")
 _ATTEMPTS = 5
 
-_json = JSON().with_variant(JSONB(), "postgresql")
+JSON_VALUE = JSON().with_variant(JSONB(), "postgresql")
+"""Column type for JSON values: JSONB on PostgreSQL, JSON elsewhere."""
 metadata = MetaData()
 
 cases_table = Table(
@@ -74,8 +75,8 @@ cases_table = Table(
     Column("sender_id", String(255), nullable=False),
     Column("complaint_type", String(64), nullable=False),
     Column("status", String(32), nullable=False),
-    Column("facts", _json, nullable=False),
-    Column("route", _json, nullable=True),
+    Column("facts", JSON_VALUE, nullable=False),
+    Column("route", JSON_VALUE, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
@@ -88,7 +89,7 @@ events_table = Table(
     Column("case_id", String(32), ForeignKey("cases.case_id", ondelete="CASCADE"), nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
     Column("kind", String(64), nullable=False),
-    Column("data", _json, nullable=True),
+    Column("data", JSON_VALUE, nullable=True),
 )
 Index("ix_case_events_case", events_table.c.case_id, events_table.c.event_id)
 
@@ -138,7 +139,7 @@ def _utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _as_utc(value: datetime) -> datetime:
+def as_utc(value: datetime) -> datetime:
     """SQLite hands back naive datetimes (stored as UTC); PostgreSQL aware ones."""
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
@@ -191,7 +192,8 @@ class CaseStore:
             engine = engine.execution_options(schema_translate_map={None: self.schema})
         return engine
 
-    def _now(self) -> datetime:
+    def now(self) -> datetime:
+        """The store's clock, in UTC."""
         return self._clock().astimezone(timezone.utc)
 
     def dispose(self) -> None:
@@ -214,7 +216,7 @@ class CaseStore:
         today: date | None = None,
     ) -> Case:
         """Store a new case with status `open` and a fresh id for `today` (China time by default)."""
-        now = self._now()
+        now = self.now()
         day = today or now.astimezone(self._tz).date()
         row = {
             "sender_id": mask(sender_id),
@@ -246,7 +248,7 @@ class CaseStore:
         """Store the route payload (channels.md) and move the case to `status`."""
         _check_status(status)
         route = mask_obj(dict(route_payload))
-        now = self._now()
+        now = self.now()
         with self.engine.begin() as conn:
             self._touch(conn, case_id, now)
             conn.execute(
@@ -258,7 +260,7 @@ class CaseStore:
     def set_status(self, case_id: str, status: str, note: str | None = None) -> Case:
         """Move the case to `status`; the history keeps the previous one and the note."""
         _check_status(status)
-        now = self._now()
+        now = self.now()
         with self.engine.begin() as conn:
             self._touch(conn, case_id, now)
             previous = conn.execute(
@@ -271,7 +273,7 @@ class CaseStore:
 
     def add_event(self, case_id: str, kind: str, data: Any = None) -> CaseEvent:
         """Append an event (free text, user messages, hand-off notes …) to the case history."""
-        now = self._now()
+        now = self.now()
         kind, masked = mask(kind), mask_obj(data)
         with self.engine.begin() as conn:
             self._touch(conn, case_id, now)
@@ -319,7 +321,7 @@ class CaseStore:
         history: dict[str, list[CaseEvent]] = {}
         for row in conn.execute(query).mappings():
             history.setdefault(row["case_id"], []).append(
-                CaseEvent(at=_as_utc(row["at"]), kind=row["kind"], data=row["data"])
+                CaseEvent(at=as_utc(row["at"]), kind=row["kind"], data=row["data"])
             )
         return {case_id: tuple(events) for case_id, events in history.items()}
 
@@ -389,8 +391,8 @@ def _case_from_row(row: Mapping[str, Any], history: tuple[CaseEvent, ...]) -> Ca
         status=row["status"],
         facts=dict(row["facts"] or {}),
         route=row["route"],
-        created_at=_as_utc(row["created_at"]),
-        updated_at=_as_utc(row["updated_at"]),
+        created_at=as_utc(row["created_at"]),
+        updated_at=as_utc(row["updated_at"]),
         history=history,
     )
 

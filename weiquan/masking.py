@@ -418,3 +418,33 @@ def _mask_obj(obj: Any, hint: str | None) -> Any:
     if isinstance(obj, tuple):
         return tuple(_mask_obj(item, hint) for item in obj)
     return obj
+
+
+def mask_with_spans(text: str, spans: Iterable[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
+    """`mask(text)` and the (start, end) character spans moved onto the masked text.
+
+    A span edge inside a masked piece moves to that piece's edge, so an entity covering personal data
+    covers its mask.
+    """
+    findings = find_personal_data(text)
+    pieces: list[str] = []
+    position = 0
+    starts: list[tuple[int, int, int]] = []  # (original start, original end, masked start) per finding
+    for finding in findings:
+        pieces.append(text[position : finding.start])
+        starts.append((finding.start, finding.end, sum(map(len, pieces))))
+        pieces.append(finding.replacement)
+        position = finding.end
+    pieces.append(text[position:])
+
+    def moved(offset: int, is_end: bool) -> int:
+        shift = 0
+        for (start, end, masked_start), finding in zip(starts, findings, strict=True):
+            if offset <= start:
+                break
+            if offset < end:
+                return masked_start + (len(finding.replacement) if is_end else 0)
+            shift = masked_start + len(finding.replacement) - end
+        return offset + shift
+
+    return "".join(pieces), [(moved(start, False), moved(end, True)) for start, end in spans]

@@ -55,3 +55,14 @@ def normalised(text: str) -> str:
     """Key for duplicate detection: NFKC, lower case, no spaces or punctuation (word-less texts stay as they are)."""
     folded = unicodedata.normalize("NFKC", text).lower()
     return NOT_WORD.sub("", folded) or folded.strip()
+
+
+def shingles(text: str) -> frozenset[str]:
+    """The characters and character pairs of the normalised text, for overlap scores."""
+    key = normalised(text)
+    return frozenset(key) | frozenset(key[i : i + 2] for i in range(len(key) - 1))
+
+
+def overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    """Dice coefficient of two shingle sets: 1.0 for the same text, 0.0 for nothing shared."""
+    return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0

@@ -39,6 +39,16 @@ class Chat:
         return self.log.get_by_role("listitem").filter(has_text=re.compile(r"^\s*助手："))
 
     @property
+    def agent_messages(self) -> Locator:
+        """Messages a person of the service wrote, each labelled 人工客服 and their name."""
+        return self.log.get_by_role("listitem").filter(has_text=re.compile(r"^\s*人工客服 \S+："))
+
+    @property
+    def sender_id(self) -> str:
+        """The widget's conversation id (its Rasa sender id), as kept in the browser."""
+        return str(self.page.evaluate("() => window.localStorage.getItem('weiquan.senderId')"))
+
+    @property
     def input(self) -> Locator:
         return self.page.get_by_role("textbox", name="输入你的问题")
 

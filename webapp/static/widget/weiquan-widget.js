@@ -44,6 +44,7 @@
     log: "对话记录",
     botSays: "助手：",
     youSay: "我：",
+    agentSays: (name) => `人工客服 ${name}：`,
     inputLabel: "输入你的问题",
     placeholder: "说说遇到了什么问题…（Enter 发送，Shift+Enter 换行）",
     send: "发送",
@@ -457,9 +458,22 @@
       this.scrollToEnd();
     }
 
+    /** A message a person of our service wrote (webapp/agent.py), labelled with their name. */
+    addAgentMessage(agent, text, ms) {
+      this.list.appendChild(el("li", { className: "wq-msg wq-msg--agent" },
+        el("span", { className: "wq-agent-name" }, T.agentSays(agent)),
+        el("div", { className: "wq-bubble" }, richText(text, true)),
+        timeElement(ms)));
+      this.scrollToEnd();
+    }
+
     /** One bot message: text, quick replies, a route or rule card, an image link. */
     addBotMessage(message, ms, options = {}) {
       const custom = message.custom && typeof message.custom === "object" ? message.custom : null;
+      if (custom && custom.type === "agent_message") {
+        if (typeof custom.text === "string" && custom.text) this.addAgentMessage(String(custom.agent || ""), custom.text, ms);
+        return;
+      }
       const item = el("li", { className: "wq-msg wq-msg--bot" }, el("span", { className: "wq-sr-only" }, T.botSays));
       if (message.text) item.appendChild(el("div", { className: "wq-bubble" }, richText(message.text, true)));
       if (custom && custom.type === "route") item.appendChild(routeCard(custom, this.channelNames));
@@ -565,6 +579,10 @@
         const ms = message.timestamp ? message.timestamp * 1000 : Date.now();
         if (message.role === "user") {
           this.addUserMessage(message.text, ms);
+          return;
+        }
+        if (message.role === "agent") {
+          this.addAgentMessage(String(message.agent || ""), message.text, ms);
           return;
         }
         const answered = messages.slice(index + 1).some((later) => later.role === "user");
