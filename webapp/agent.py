@@ -27,7 +27,7 @@ from webapp import auth
 from webapp.api import ApiError, json_object
 from webapp.config import HTTP, PACKAGE_DIR, SETTINGS, Settings
 from webapp.history import AGENT_MESSAGE, fetch_tracker, messages_from_events, valid_sender_id
-from webapp.pages import content_security_policy
+from webapp.pages import html_page
 from weiquan import intents, replies, routing, suggestions
 from weiquan.cases import Case, CaseStore
 from weiquan.handoff_queue import EDITED, IGNORED, SENT, Feedback, Handoff, HandoffQueue, QueueError
@@ -319,10 +319,7 @@ async def openapi(_: web.Request) -> web.Response:
 
 async def console(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
-    return web.Response(
-        text=_page(settings.templates_dir / "agent.html"), content_type="text/html", charset="utf-8",
-        headers={"Content-Security-Policy": content_security_policy(settings), "Cache-Control": "no-cache"},
-    )
+    return html_page(settings, _page(settings.templates_dir / "agent.html"))
 
 
 async def _queue_context(app: web.Application) -> AsyncIterator[None]:

@@ -37,11 +37,14 @@ def render_shop(settings: Settings) -> str:
     )
 
 
-async def shop(request: web.Request) -> web.Response:
-    settings = request.app[SETTINGS]
+def html_page(settings: Settings, text: str) -> web.Response:
+    """An HTML page of this app, under the strict content security policy, never cached."""
     return web.Response(
-        text=render_shop(settings),
-        content_type="text/html",
-        charset="utf-8",
+        text=text, content_type="text/html", charset="utf-8",
         headers={"Content-Security-Policy": content_security_policy(settings), "Cache-Control": "no-cache"},
     )
+
+
+async def shop(request: web.Request) -> web.Response:
+    settings = request.app[SETTINGS]
+    return html_page(settings, render_shop(settings))

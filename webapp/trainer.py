@@ -24,7 +24,7 @@ from aiohttp import web
 from webapp import auth
 from webapp.api import ApiError, json_object
 from webapp.config import SETTINGS, Settings
-from webapp.pages import content_security_policy
+from webapp.pages import html_page
 from weiquan import intents as intent_labels
 from weiquan.annotations import (
     ACCEPTED,
@@ -370,10 +370,7 @@ def _page(path: Path) -> str:
 async def page(request: web.Request) -> web.Response:
     """GET /trainer/: the inbox page (strict CSP: scripts and styles from this app only)."""
     settings = request.app[SETTINGS]
-    return web.Response(
-        text=_page(settings.templates_dir / "trainer.html"), content_type="text/html", charset="utf-8",
-        headers={"Content-Security-Policy": content_security_policy(settings), "Cache-Control": "no-cache"},
-    )
+    return html_page(settings, _page(settings.templates_dir / "trainer.html"))
 
 
 async def _stores(app: web.Application) -> AsyncIterator[None]:
