@@ -13,6 +13,12 @@ scripts/setup.sh
 .venv/bin/python scripts/model_fingerprint.py
 mkdir -p var logs
 
+# The action server on another port: the endpoints file must point there.
+if [[ "$ACTIONS_PORT" != 5055 ]]; then
+  sed "s#127.0.0.1:5055/webhook#127.0.0.1:$ACTIONS_PORT/webhook#" "$ENDPOINTS" >var/endpoints.run.yml
+  ENDPOINTS=var/endpoints.run.yml
+fi
+
 # Staff accounts for the agent and trainer consoles: from the environment, else one random password per role,
 # made once on this machine and kept in var/staff.env (not in git).
 if [[ -z "${WEIQUAN_AGENTS:-}" || -z "${WEIQUAN_TRAINERS:-}" ]]; then
@@ -55,8 +61,8 @@ cat <<MSG
 
 维权助手已启动。
   网页小部件:  http://127.0.0.1:$WEB_PORT/   (演示商店页，右下角「维权助手」；日志 logs/webapp.log)
-  坐席工作台:  http://127.0.0.1:$WEB_PORT/agent/   (账号 ${WEIQUAN_AGENTS%%;*})
-  标注工作台:  http://127.0.0.1:$WEB_PORT/trainer/ (账号 ${WEIQUAN_TRAINERS%%;*})
+  人工客服工作台:  http://127.0.0.1:$WEB_PORT/agent/    (账号 ${WEIQUAN_AGENTS%%:*}，密码见 var/staff.env 或 WEIQUAN_AGENTS)
+  训练收件箱:      http://127.0.0.1:$WEB_PORT/trainer/  (账号 ${WEIQUAN_TRAINERS%%:*}，密码见 var/staff.env 或 WEIQUAN_TRAINERS)
   Rasa 服务:   http://127.0.0.1:$RASA_PORT   (日志 logs/rasa.log)
   动作服务:    http://127.0.0.1:$ACTIONS_PORT  (日志 logs/actions.log)
 试一试:
