@@ -402,7 +402,7 @@ def test_the_inbox_reads_a_postgresql_tracker_store_and_keeps_reviews_there(pg_d
     reader = TrackerReader(url)
     (message,) = reader.user_messages(intent="complain_quality")
     assert (message.text, message.confidence, message.entities) == (KETTLE, 0.6, ())
-    reviews = AnnotationStore.on(CaseStore(url))
+    reviews = AnnotationStore(CaseStore(url))
     reviews.create_tables()
     reviews.save(Review(message.event_id, SENDER, KETTLE, "relabelled", "complain_after_sales"), "lin")
     reviews.save(Review(message.event_id, SENDER, KETTLE, "accepted", "complain_quality"), "lin")

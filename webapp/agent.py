@@ -27,7 +27,7 @@ from webapp import auth
 from webapp.api import ApiError, json_object
 from webapp.config import HTTP, PACKAGE_DIR, SETTINGS, Settings
 from webapp.history import AGENT_MESSAGE, fetch_tracker, messages_from_events, valid_sender_id
-from webapp.pages import html_page
+from webapp.pages import html_page, template
 from weiquan import intents, replies, routing, suggestions
 from weiquan.cases import Case, CaseStore
 from weiquan.handoff_queue import EDITED, IGNORED, SENT, Feedback, Handoff, HandoffQueue, QueueError
@@ -45,20 +45,12 @@ def _error(status: int, key: str, **values: Any) -> ApiError:
     return ApiError.from_texts(suggestions.texts()["errors"], status, key, **values)
 
 
-def _rasa_params(settings: Settings, **extra: str) -> dict[str, str]:
-    return extra | ({"token": settings.rasa_token} if settings.rasa_token else {})
-
-
-def _timeout(settings: Settings) -> aiohttp.ClientTimeout:
-    return aiohttp.ClientTimeout(total=settings.rasa_timeout)
-
-
 async def _rasa_post(request: web.Request, path: str, payload: Any, **params: str) -> Any:
     settings = request.app[SETTINGS]
     try:
         async with request.app[HTTP].post(f"{settings.rasa_url}{path}", json=payload,
-                                          params=_rasa_params(settings, **params),
-                                          timeout=_timeout(settings)) as response:
+                                          params=settings.rasa_params(**params),
+                                          timeout=settings.rasa_client_timeout()) as response:
             response.raise_for_status()
             return await response.json()
     except (aiohttp.ClientError, TimeoutError) as error:
@@ -303,11 +295,6 @@ async def hand_back(request: web.Request) -> web.Response:
 
 
 @lru_cache(maxsize=2)
-def _page(path: Path) -> str:
-    return path.read_text(encoding="utf-8")
-
-
-@lru_cache(maxsize=2)
 def openapi_spec(path: Path = OPENAPI_FILE) -> dict[str, Any]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
@@ -319,7 +306,7 @@ async def openapi(_: web.Request) -> web.Response:
 
 async def console(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
-    return html_page(settings, _page(settings.templates_dir / "agent.html"))
+    return html_page(settings, template(settings.templates_dir / "agent.html").template)
 
 
 async def _queue_context(app: web.Application) -> AsyncIterator[None]:

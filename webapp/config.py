@@ -53,6 +53,13 @@ class Settings:
     """Where conversations saved as test stories go (WEIQUAN_REVIEWED_STORIES_DIR)."""
     inbox_limit: int = 200
 
+    def rasa_params(self, **extra: str) -> dict[str, str]:
+        """Query parameters for a Rasa HTTP API call: `extra`, plus the auth token when one is set."""
+        return extra | ({"token": self.rasa_token} if self.rasa_token else {})
+
+    def rasa_client_timeout(self) -> aiohttp.ClientTimeout:
+        return aiohttp.ClientTimeout(total=self.rasa_timeout)
+
     @property
     def public_url(self) -> str:
         return f"http://{self.host}:{self.port}/"

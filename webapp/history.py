@@ -91,12 +91,9 @@ def messages_from_events(events: list[dict[str, Any]], limit: int = 200) -> list
 
 
 async def fetch_tracker(session: aiohttp.ClientSession, settings: Settings, sender_id: str) -> dict[str, Any]:
-    params = {"include_events": "AFTER_RESTART"}
-    if settings.rasa_token:
-        params["token"] = settings.rasa_token
     url = f"{settings.rasa_url}/conversations/{sender_id}/tracker"
-    timeout = aiohttp.ClientTimeout(total=settings.rasa_timeout)
-    async with session.get(url, params=params, timeout=timeout) as response:
+    async with session.get(url, params=settings.rasa_params(include_events="AFTER_RESTART"),
+                           timeout=settings.rasa_client_timeout()) as response:
         response.raise_for_status()
         return await response.json()
 

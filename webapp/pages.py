@@ -14,7 +14,8 @@ from webapp.config import SETTINGS, Settings
 
 
 @lru_cache(maxsize=8)
-def _template(path: Path) -> Template:
+def template(path: Path) -> Template:
+    """A page template of `templates_dir`, read once."""
     return Template(path.read_text(encoding="utf-8"))
 
 
@@ -31,7 +32,7 @@ def content_security_policy(settings: Settings) -> str:
 
 def render_shop(settings: Settings) -> str:
     config = json.dumps(settings.widget_config(), ensure_ascii=False)
-    return _template(settings.templates_dir / "shop.html").substitute(
+    return template(settings.templates_dir / "shop.html").substitute(
         widget_config=html.escape(config, quote=True),
         title=html.escape(settings.widget_title),
     )

@@ -14,7 +14,6 @@ from collections.abc import AsyncIterator
 from datetime import date, datetime, time
 from functools import lru_cache
 from pathlib import Path
-from string import Template
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,7 +23,7 @@ from aiohttp import web
 from webapp import auth
 from webapp.api import ApiError, json_object
 from webapp.config import SETTINGS, Settings
-from webapp.pages import html_page
+from webapp.pages import html_page, template
 from weiquan import intents as intent_labels
 from weiquan.annotations import (
     ACCEPTED,
@@ -44,7 +43,7 @@ from weiquan.cases import CaseStore
 from weiquan.jieba_tokens import misaligned, token_spans
 from weiquan.masking import mask, mask_with_spans
 from weiquan.paths import KB_DIR, REPO_ROOT
-from weiquan.tracker_messages import ACTION, USER, TrackerReader, Turn, UserMessage, is_payload
+from weiquan.tracker_messages import ACTION, USER, Entity, TrackerReader, Turn, UserMessage, is_payload
 from weiquan.training_export import ExportPaths, NewExample, StoryStep, export_examples, write_story
 
 TEXTS_FILE = KB_DIR / "trainer.yml"
@@ -86,12 +85,16 @@ def _entity_json(text: str, start: int, end: int, entity: str) -> dict[str, Any]
     return {"start": start, "end": end, "entity": entity, "value": text[start:end]}
 
 
+def masked_with_entities(text: str, entities: tuple[Entity, ...]) -> tuple[str, list[dict[str, Any]]]:
+    """A user text as a trainer may see it, with its predicted entities moved onto the masked text."""
+    masked, spans = mask_with_spans(text, [(e.start, e.end) for e in entities])
+    found = [_entity_json(masked, start, end, e.entity)
+             for (start, end), e in zip(spans, entities, strict=True) if start < end]
+    return masked, found
+
+
 def masked_message(message: UserMessage) -> tuple[str, list[dict[str, Any]]]:
-    """The message text as a trainer may see it, with the predicted entities moved onto it."""
-    masked, spans = mask_with_spans(message.text, [(e.start, e.end) for e in message.entities])
-    entities = [_entity_json(masked, start, end, e.entity)
-                for (start, end), e in zip(spans, message.entities, strict=True) if start < end]
-    return masked, entities
+    return masked_with_entities(message.text, message.entities)
 
 
 def message_json(message: UserMessage, review: Annotation | None) -> dict[str, Any]:
@@ -298,11 +301,10 @@ async def export(request: web.Request) -> web.Response:
 
 def _turn_json(turn: Turn) -> dict[str, Any]:
     if turn.kind == USER:
-        masked, spans = mask_with_spans(turn.text, [(e.start, e.end) for e in turn.entities])
+        masked, entities = masked_with_entities(turn.text, turn.entities)
         return {"kind": USER, "event_id": turn.event_id, "timestamp": turn.timestamp, "text": masked,
                 "payload": is_payload(turn.text), "intent": turn.intent, "confidence": turn.confidence,
-                "entities": [_entity_json(masked, a, b, e.entity)
-                             for (a, b), e in zip(spans, turn.entities, strict=True) if a < b]}
+                "entities": entities}
     if turn.kind == ACTION:
         return {"kind": ACTION, "event_id": turn.event_id, "timestamp": turn.timestamp, "name": turn.name}
     return {"kind": turn.kind, "event_id": turn.event_id, "timestamp": turn.timestamp, "text": mask(turn.text)}
@@ -344,8 +346,6 @@ def _save_story(request: web.Request, sender_id: str) -> dict[str, Any]:
             if review is not None:
                 spans = tuple((s.start, s.end, s.entity) for s in review.entities)
                 steps.append(StoryStep(user=NewExample(review.text, review.intent or "", spans)))
-            elif is_payload(turn.text):
-                steps.append(StoryStep(user=NewExample(turn.text, turn.intent or "")))
             else:
                 spans = tuple((e.start, e.end, e.entity) for e in turn.entities)
                 steps.append(StoryStep(user=NewExample(turn.text, turn.intent or "", spans)))
@@ -360,11 +360,10 @@ async def save_story(request: web.Request) -> web.Response:
     return _json(await asyncio.to_thread(_save_story, request, sender_id))
 
 
-@lru_cache(maxsize=2)
 def _page(path: Path) -> str:
     """The page with the script's texts (data/kb/trainer.yml `ui`) in its body's data attribute."""
     ui = html.escape(json.dumps(texts()["ui"], ensure_ascii=False), quote=True)
-    return Template(path.read_text(encoding="utf-8")).substitute(texts=ui)
+    return template(path).substitute(texts=ui)
 
 
 async def page(request: web.Request) -> web.Response:
@@ -377,12 +376,12 @@ async def _stores(app: web.Application) -> AsyncIterator[None]:
     """The tracker store reader and the review table (created at start-up, not at import)."""
     settings = app[SETTINGS]
     app[READER] = TrackerReader(settings.tracker_db_url)
-    app[STORE] = AnnotationStore.on(CaseStore.from_env())
+    app[STORE] = AnnotationStore(CaseStore.from_env())
     app[EXPORT_LOCK] = asyncio.Lock()
     await asyncio.to_thread(app[STORE].create_tables)
     yield
     app[READER].dispose()
-    app[STORE].engine.dispose()
+    app[STORE].store.dispose()
 
 
 ROUTES = (

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Float, Integer, MetaData, String, Table, Text, delete, select, update
+from sqlalchemy import Column, DateTime, Float, Integer, String, Table, Text, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 
-from weiquan.cases import CaseStore, as_utc
+from weiquan.cases import JSON_VALUE, CaseStore, as_utc, metadata
 from weiquan.masking import mask
 
 ACCEPTED, RELABELLED, OUT_OF_SCOPE, DELETED = "accepted", "relabelled", "out_of_scope", "deleted"
@@ -25,7 +25,6 @@ TRAINING, HELDOUT = "training", "heldout"
 TARGETS = (TRAINING, HELDOUT)
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 
-metadata = MetaData()
 annotations_table = Table(
     "trainer_annotations",
     metadata,
@@ -36,7 +35,7 @@ annotations_table = Table(
     Column("confidence", Float, nullable=True),
     Column("status", String(16), nullable=False),
     Column("intent", String(64), nullable=True),
-    Column("entities", JSON, nullable=False),
+    Column("entities", JSON_VALUE, nullable=False),
     Column("target", String(16), nullable=False),
     Column("reviewer", String(64), nullable=False),
     Column("reviewed_at", DateTime(timezone=True), nullable=False),
@@ -109,19 +108,18 @@ def _row_to_annotation(row: Any) -> Annotation:
 
 
 class AnnotationStore:
-    """Reads and writes reviews. Creating one does not connect; the first query does."""
+    """Reviews in a case store's database (its engine, schema and clock). Creating one does not connect."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    def __init__(self, store: CaseStore) -> None:
+        self.store = store
 
-    @classmethod
-    def on(cls, store: CaseStore) -> AnnotationStore:
-        """Reviews in the case store's database (same engine, schema and connection settings)."""
-        return cls(store.engine)
+    @property
+    def engine(self) -> Engine:
+        return self.store.engine
 
     def create_tables(self) -> None:
-        with self.engine.begin() as conn:
-            metadata.create_all(conn)
+        """The case store's tables, this one included (it shares its metadata)."""
+        self.store.create_tables()
 
     def save(self, review: Review, reviewer: str) -> Annotation:
         """Store (or replace) the review of one message; text and spans are stored as given, text re-masked."""
@@ -134,7 +132,7 @@ class AnnotationStore:
             "predicted_intent": review.predicted_intent, "confidence": review.confidence,
             "status": review.status, "intent": review.intent, "target": review.target,
             "entities": [{"start": s.start, "end": s.end, "entity": s.entity} for s in review.entities],
-            "reviewer": reviewer, "reviewed_at": datetime.now(timezone.utc), "exported_at": None, "export_note": None,
+            "reviewer": reviewer, "reviewed_at": self.store.now(), "exported_at": None, "export_note": None,
         }
         with self.engine.begin() as conn:
             dialect = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
@@ -171,7 +169,7 @@ class AnnotationStore:
 
     def mark_exported(self, notes: Mapping[int, str]) -> None:
         """Record that an export took these reviews, with what became of each (written or why skipped)."""
-        now = datetime.now(timezone.utc)
+        now = self.store.now()
         with self.engine.begin() as conn:
             for event_id, note in notes.items():
                 conn.execute(

@@ -20,6 +20,7 @@ import yaml
 from weiquan.masking import mask_with_spans
 from weiquan.nlu_data import Example, load_examples, normalised, overlap, shingles
 from weiquan.paths import DATA_DIR, REPO_ROOT
+from weiquan.tracker_messages import is_payload
 
 TRAINING_DIR = DATA_DIR / "nlu"
 REVIEWED_NLU = TRAINING_DIR / "reviewed.yml"
@@ -262,7 +263,7 @@ def story_yaml(name: str, steps: Iterable[StoryStep]) -> str:
     for step in steps:
         if step.action:
             lines.append(f"      - action: {step.action}\n")
-        elif step.user is not None and step.user.text.lstrip().startswith("/"):
+        elif step.user is not None and is_payload(step.user.text):
             lines.append(f"      - intent: {step.user.intent}\n")
         elif step.user is not None:
             user = clean(step.user)
