@@ -374,16 +374,19 @@ def find_personal_data(text: str) -> list[Finding]:
     return _find(text, None, load_patterns()) if text else []
 
 
-def _mask(text: str, hint: str | None) -> str:
-    if not text:
-        return text
+def _splice(text: str, findings: Iterable[Finding]) -> str:
+    """`text` with each finding (in order, no overlaps) replaced by its mask."""
     pieces: list[str] = []
     position = 0
-    for finding in _find(text, hint, load_patterns()):
+    for finding in findings:
         pieces += [text[position : finding.start], finding.replacement]
         position = finding.end
     pieces.append(text[position:])
     return "".join(pieces)
+
+
+def _mask(text: str, hint: str | None) -> str:
+    return _splice(text, _find(text, hint, load_patterns())) if text else text
 
 
 def mask(text: str) -> str:
@@ -427,24 +430,15 @@ def mask_with_spans(text: str, spans: Iterable[tuple[int, int]]) -> tuple[str, l
     covers its mask.
     """
     findings = find_personal_data(text)
-    pieces: list[str] = []
-    position = 0
-    starts: list[tuple[int, int, int]] = []  # (original start, original end, masked start) per finding
-    for finding in findings:
-        pieces.append(text[position : finding.start])
-        starts.append((finding.start, finding.end, sum(map(len, pieces))))
-        pieces.append(finding.replacement)
-        position = finding.end
-    pieces.append(text[position:])
 
     def moved(offset: int, is_end: bool) -> int:
         shift = 0
-        for (start, end, masked_start), finding in zip(starts, findings, strict=True):
-            if offset <= start:
+        for finding in findings:
+            if offset <= finding.start:
                 break
-            if offset < end:
-                return masked_start + (len(finding.replacement) if is_end else 0)
-            shift = masked_start + len(finding.replacement) - end
+            if offset < finding.end:
+                return finding.start + shift + (len(finding.replacement) if is_end else 0)
+            shift += len(finding.replacement) - (finding.end - finding.start)
         return offset + shift
 
-    return "".join(pieces), [(moved(start, False), moved(end, True)) for start, end in spans]
+    return _splice(text, findings), [(moved(start, False), moved(end, True)) for start, end in spans]
