@@ -1,4 +1,4 @@
-"""Benchmark: held-out quality vs a TF-IDF baseline, parse latency, training time, server memory.
+"""Benchmark: held-out intents vs a TF-IDF baseline, entities, parse latency, training time, server memory.
 
 Prints figures; asserts nothing (targets are judged by reading them).
 """
@@ -15,6 +15,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from harness.servers import running_servers  # noqa: E402
+from weiquan.entity_scores import TAXONOMY_ENTITIES, score_entities  # noqa: E402
 from weiquan.nlu_data import load_examples  # noqa: E402
 
 
@@ -98,6 +99,8 @@ def main() -> None:
         print(f"[{name}] 模型 accuracy {acc:.3f} macro-F1 {f1:.3f} (nlu_fallback {fallbacks} 条算错) | "
               f"TF-IDF+LR 基线 accuracy {base_acc:.3f} macro-F1 {base_f1:.3f} | 领先 {f1 - base_f1:+.3f}")
         print(f"[{name}] 最弱的五个意图 F1: " + ", ".join(f"{k} {v:.2f}" for k, v in weakest))
+        entities = score_entities(test, [parsed[e.text].get("entities", []) for e in test], TAXONOMY_ENTITIES)
+        print(f"[{name}] 实体 F1: " + ", ".join(f"{s.entity} {s.f1:.2f}" for s in entities.values()))
     latencies.sort()
     print(f"解析延迟 (HTTP /model/parse, {len(latencies)} 条): p50 {statistics.median(latencies):.1f} ms, "
           f"p95 {latencies[int(0.95 * len(latencies)) - 1]:.1f} ms")

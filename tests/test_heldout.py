@@ -6,6 +6,7 @@ from collections import Counter
 import pytest
 from sklearn.metrics import classification_report, f1_score
 
+from weiquan.entity_scores import TAXONOMY_ENTITIES, score_entities
 from weiquan.nlu_data import load_examples, normalised, overlap, shingles
 
 MIN_MACRO_F1 = 0.90
@@ -70,3 +71,15 @@ def test_heldout_macro_f1(servers, heldout):
     score = f1_score(truth, predicted, average="macro", labels=sorted(set(truth)), zero_division=0)
     report = classification_report(truth, predicted, labels=sorted(set(truth)), zero_division=0)
     assert score >= MIN_MACRO_F1, f"held-out macro-F1 {score:.3f} < {MIN_MACRO_F1}\n{report}"
+
+
+MIN_ENTITY_F1 = 0.80
+"""Both held-out sets together scored 0.88 on 2026-11-25 (README, Benchmark); the floor catches a broken extractor."""
+
+
+@pytest.mark.server
+def test_heldout_entity_f1(servers, heldout):
+    predicted = [servers.parse(e.text).get("entities", []) for e in heldout]
+    scores = score_entities(heldout, predicted, TAXONOMY_ENTITIES)
+    table = "\n".join(f"{s.entity}: P {s.precision:.2f} R {s.recall:.2f} n={s.gold}" for s in scores.values())
+    assert scores["全部"].f1 >= MIN_ENTITY_F1, f"held-out entity F1 {scores['全部'].f1:.3f}\n{table}"
