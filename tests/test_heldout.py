@@ -74,7 +74,7 @@ def test_heldout_macro_f1(servers, heldout):
 
 
 MIN_ENTITY_F1 = 0.80
-"""Both held-out sets together scored 0.88 on 2026-11-25 (README, Benchmark); the floor catches a broken extractor."""
+"""Both held-out sets together scored 0.88 on 2026-11-26 (README, Benchmark); the floor catches a broken extractor."""
 
 
 @pytest.mark.server
