@@ -26,19 +26,14 @@ sys.path.insert(0, str(REPO / "scripts"))
 
 from eval_nlu import predict  # noqa: E402
 
-from weiquan.nlu_data import ANNOTATION, Example, load_examples, strip_annotations  # noqa: E402
+from weiquan.nlu_data import Example, load_examples, parse_annotated  # noqa: E402
 from weiquan.training_export import ExportPaths, NewExample, export_examples  # noqa: E402
 
 
 def with_spans(annotated: str, intent: str) -> NewExample:
     """An annotated Rasa line as plain text with (start, end, entity) spans."""
-    text, entities = strip_annotations(annotated)
-    spans, shift = [], 0
-    for match, (entity, surface) in zip(ANNOTATION.finditer(annotated), entities, strict=True):
-        start = match.start() - shift
-        spans.append((start, start + len(surface), entity))
-        shift += len(match.group()) - len(surface)
-    return NewExample(text, intent, tuple(spans))
+    text, _, spans = parse_annotated(annotated)
+    return NewExample(text, intent, spans)
 
 
 def split_data(source: Path, target: Path, fraction: float, seed: int) -> list[NewExample]:

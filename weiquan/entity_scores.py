@@ -35,20 +35,6 @@ class EntityScore:
         return 2 * self.precision * self.recall / total if total else 0.0
 
 
-def _gold_spans(example: Example) -> list[tuple[str, int, int]]:
-    """Gold entities with character spans, each surface text searched after the previous one."""
-    spans, cursor = [], 0
-    for entity, surface in example.entities:
-        start = example.text.find(surface, cursor)
-        if start < 0:
-            start = example.text.find(surface)
-        if start < 0:
-            continue
-        spans.append((entity, start, start + len(surface)))
-        cursor = start + len(surface)
-    return spans
-
-
 def _predicted_spans(entities: Iterable[Mapping]) -> list[tuple[str, int, int]]:
     """One span per (type, start, end): Rasa may report one value from several extractors."""
     return sorted({(e["entity"], int(e["start"]), int(e["end"])) for e in entities
@@ -62,7 +48,7 @@ def score_entities(
     wanted = list(types)
     counts = {name: [0, 0, 0] for name in [*wanted, "全部"]}
     for example, entities in zip(examples, predictions, strict=True):
-        gold = [g for g in _gold_spans(example) if g[0] in wanted]
+        gold = [(name, start, end) for start, end, name in example.spans if name in wanted]
         predicted = [p for p in _predicted_spans(entities) if p[0] in wanted]
         used: set[int] = set()
         for name, start, end in predicted:

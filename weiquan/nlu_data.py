@@ -17,20 +17,38 @@ class Example:
     text: str
     intent: str
     entities: tuple[tuple[str, str], ...]  # (entity type, surface text)
+    spans: tuple[tuple[int, int, str], ...] = ()  # (start, end, entity type) in `text`, same order as `entities`
+
+
+def parse_annotated(
+    annotated: str,
+) -> tuple[str, tuple[tuple[str, str], ...], tuple[tuple[int, int, str], ...]]:
+    """Plain text, entities and their spans in the plain text.
+
+    '花了[299元](amount)' -> ('花了299元', (('amount', '299元'),), ((2, 6, 'amount'),))
+    """
+    entities: list[tuple[str, str]] = []
+    spans: list[tuple[int, int, str]] = []
+    shift = 0
+
+    def plain(match: re.Match[str]) -> str:
+        nonlocal shift
+        entity = match.group("entity")
+        if entity is None:
+            entity = yaml.safe_load("{" + match.group("json") + "}").get("entity", "")
+        entity, surface = entity.split(":")[0].split("@")[0], match.group("text")
+        entities.append((entity, surface))
+        spans.append((match.start() - shift, match.start() - shift + len(surface), entity))
+        shift += len(match.group()) - len(surface)
+        return surface
+
+    return ANNOTATION.sub(plain, annotated), tuple(entities), tuple(spans)
 
 
 def strip_annotations(annotated: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     """'花了[299元](amount)' -> ('花了299元', (('amount', '299元'),))."""
-    entities: list[tuple[str, str]] = []
-
-    def plain(match: re.Match[str]) -> str:
-        entity = match.group("entity")
-        if entity is None:
-            entity = yaml.safe_load("{" + match.group("json") + "}").get("entity", "")
-        entities.append((entity.split(":")[0].split("@")[0], match.group("text")))
-        return match.group("text")
-
-    return ANNOTATION.sub(plain, annotated), tuple(entities)
+    text, entities, _ = parse_annotated(annotated)
+    return text, entities
 
 
 def load_examples(*paths: Path) -> list[Example]:
@@ -46,8 +64,8 @@ def load_examples(*paths: Path) -> list[Example]:
             for line in str(block.get("examples", "")).splitlines():
                 line = line.strip()
                 if line.startswith("- "):
-                    text, entities = strip_annotations(line[2:].strip())
-                    examples.append(Example(text, block["intent"], entities))
+                    text, entities, spans = parse_annotated(line[2:].strip())
+                    examples.append(Example(text, block["intent"], entities, spans))
     return examples
 
 
