@@ -113,6 +113,8 @@ class SpacyEntityNormalizer(ConfigOnlyComponent, EntityExtractorMixin):
         added = [self._rule_entity(f) for f in found]
         kept: list[dict[str, Any]] = []
         for entity in entities:
+            if not _surface(entity, text).strip():
+                continue
             if entity.get(ENTITY_ATTRIBUTE_TYPE) not in RULE_TYPES:
                 kept.append(entity)
                 continue
@@ -141,11 +143,7 @@ class SpacyEntityNormalizer(ConfigOnlyComponent, EntityExtractorMixin):
 
     def _normalise(self, entity: dict[str, Any], text: str, now: datetime) -> dict[str, Any] | None:
         """A copy of DIET's entity with its value normalised, or None when the value cannot be read."""
-        start, end = entity.get(ENTITY_ATTRIBUTE_START), entity.get(ENTITY_ATTRIBUTE_END)
-        if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text):
-            surface = text[start:end]
-        else:
-            surface = str(entity.get(ENTITY_ATTRIBUTE_VALUE) or "")
+        surface = _surface(entity, text)
         value = self._value(entity[ENTITY_ATTRIBUTE_TYPE], surface, now)
         if value is None:
             return None
@@ -179,6 +177,14 @@ def _overlap(a: dict[str, Any], b: dict[str, Any]) -> bool:
     if not isinstance(a_start, int) or not isinstance(a_end, int):
         return False
     return a_start < b[ENTITY_ATTRIBUTE_END] and b[ENTITY_ATTRIBUTE_START] < a_end
+
+
+def _surface(entity: dict[str, Any], text: str) -> str:
+    """The message text an extracted entity covers (its value when the span is missing or out of range)."""
+    start, end = entity.get(ENTITY_ATTRIBUTE_START), entity.get(ENTITY_ATTRIBUTE_END)
+    if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text):
+        return text[start:end]
+    return str(entity.get(ENTITY_ATTRIBUTE_VALUE) or "")
 
 
 def _carry_role_and_group(diet_entity: dict[str, Any], replacing: list[dict[str, Any]]) -> None:

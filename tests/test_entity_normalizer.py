@@ -137,6 +137,15 @@ def test_diet_ids_are_normalised_or_kept(component: SpacyEntityNormalizer):
     assert (entities[1]["entity"], entities[1]["value"]) == ("tracking_no", "YT1234567890123")
 
 
+def test_diet_entities_over_blank_text_are_dropped(component: SpacyEntityNormalizer):
+    # Seen live: 订单号123 你查一下 gave DIET an order_id " ", read back to the user as an empty 订单号.
+    text = "订单号123 你查一下"
+    order = diet("order_id", text, "123")
+    blank_order = diet("order_id", text, " ")
+    blank_product = diet("product", text, " ")
+    assert run(component, text, [dict(order), blank_order, blank_product]) == [order]
+
+
 def test_role_and_group_survive_replacement(component: SpacyEntityNormalizer):
     text = "原价599元"
     entities = run(component, text, [diet("amount", text, "599", role="original_price")])
