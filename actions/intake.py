@@ -37,7 +37,8 @@ def start_case(dispatcher: CollectingDispatcher, tracker: Tracker, complaint_typ
     now = settings().now()
     given = intake.volunteered(tracker_facts.latest_text(tracker), tracker_facts.latest_entities(tracker), now)
     facts = {**tracker_facts.facts(tracker), **given}
-    dispatcher.utter_message(text=replies.acknowledgement(complaint_type, facts, now.date()))
+    doubtful = tracker_facts.doubtful_order_ids(tracker)
+    dispatcher.utter_message(text=replies.acknowledgement(complaint_type, facts, now.date(), doubtful))
     done = intake.next_fact(complaint_type, facts) is None
     start = [
         SlotSet("complaint_type", complaint_type),

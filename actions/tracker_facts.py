@@ -6,6 +6,7 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from weiquan import intake, intents
+from weiquan.normalize import INVALID_ORDER_ID
 
 ENTITY_SLOTS = ("product", "amount", "date", "duration", "order_id", "tracking_no", "rule_topic")
 CASE_SLOTS = (*ENTITY_SLOTS, *intake.fact_names())
@@ -21,6 +22,12 @@ def latest_text(tracker: Tracker) -> str:
 
 def latest_entities(tracker: Tracker) -> list[dict[str, Any]]:
     return list(tracker.latest_message.get("entities") or [])
+
+
+def doubtful_order_ids(tracker: Tracker) -> list[str]:
+    """What the latest message gave as an order number that cannot be one."""
+    return [str(e.get("value")) for e in latest_entities(tracker)
+            if e.get("entity") == INVALID_ORDER_ID and e.get("value")]
 
 
 def facts(tracker: Tracker) -> dict[str, Any]:

@@ -26,15 +26,13 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from components.base import ConfigOnlyComponent
-from weiquan.normalize import ENTITY_TYPES, Extracted, Normalizer, fold_width
+from weiquan.normalize import ENTITY_TYPES, INVALID_ORDER_ID, Extracted, Normalizer, fold_width
 from weiquan.paths import REPO_ROOT
 
 ADDITIONAL_INFO = "additional_info"
 # Message property with the time the user sent it: epoch seconds (or milliseconds) or an ISO string.
 MESSAGE_TIME = "time"
 RULE_TYPES = frozenset(ENTITY_TYPES)
-# DIET findings of these types that the rules cannot read are dropped; DIET's ids are kept as they are.
-MUST_NORMALISE = frozenset({"amount", "duration", "date"})
 # Epoch values above this are milliseconds (as seconds they would lie in the year 5138).
 _EPOCH_MS_FROM = 1e11
 
@@ -44,8 +42,10 @@ class SpacyEntityNormalizer(ConfigOnlyComponent, EntityExtractorMixin):
     """Finds and normalises amount / duration / date / order_id / tracking_no with rules; put it after DIET.
 
     Rule findings replace DIET entities of those types that they overlap. DIET's other entities of those
-    types get a normalised `value` (amount in yuan, duration in days, ISO date, id string); amounts,
-    durations and dates that cannot be normalised are dropped. Other entity types pass through untouched.
+    types get a normalised `value` (amount in yuan, duration in days, ISO date, id string); those that
+    cannot be normalised are dropped, except that a digit run DIET took for an order number becomes an
+    `invalid_order_id`, as do digit runs of the wrong length after 订单号, so the reply can say so.
+    Other entity types pass through untouched.
     Dates are relative to the message's `time` property, else to now in the configured `timezone`.
     """
 
@@ -111,6 +111,8 @@ class SpacyEntityNormalizer(ConfigOnlyComponent, EntityExtractorMixin):
     ) -> list[dict[str, Any]]:
         """DIET's entities with rule findings merged in (see the class docstring), sorted by start."""
         added = [self._rule_entity(f) for f in found]
+        invalid = [e for e in map(self._rule_entity, self.normalizer.find_invalid_order_ids(text))
+                   if not any(_overlap(a, e) for a in added)]
         kept: list[dict[str, Any]] = []
         for entity in entities:
             if not _surface(entity, text).strip():
@@ -125,11 +127,17 @@ class SpacyEntityNormalizer(ConfigOnlyComponent, EntityExtractorMixin):
             normalised = self._normalise(entity, text, now)
             if normalised is not None:
                 kept.append(normalised)
-            elif entity[ENTITY_ATTRIBUTE_TYPE] not in MUST_NORMALISE:
-                kept.append(entity)
+            elif _is_wrong_order_id(entity, text) and not any(_overlap(entity, i) for i in invalid):
+                invalid.append(self._invalid_order_id(entity, text))
         return sorted(
-            kept + added, key=lambda e: (e.get(ENTITY_ATTRIBUTE_START, -1), e.get(ENTITY_ATTRIBUTE_END, -1))
+            kept + added + invalid,
+            key=lambda e: (e.get(ENTITY_ATTRIBUTE_START, -1), e.get(ENTITY_ATTRIBUTE_END, -1)),
         )
+
+    def _invalid_order_id(self, entity: dict[str, Any], text: str) -> dict[str, Any]:
+        surface = _surface(entity, text).strip()
+        return {**entity, ENTITY_ATTRIBUTE_TYPE: INVALID_ORDER_ID, ENTITY_ATTRIBUTE_VALUE: fold_width(surface),
+                ADDITIONAL_INFO: {"text": surface}, EXTRACTOR: self.name}
 
     def _rule_entity(self, found: Extracted) -> dict[str, Any]:
         return {
@@ -177,6 +185,11 @@ def _overlap(a: dict[str, Any], b: dict[str, Any]) -> bool:
     if not isinstance(a_start, int) or not isinstance(a_end, int):
         return False
     return a_start < b[ENTITY_ATTRIBUTE_END] and b[ENTITY_ATTRIBUTE_START] < a_end
+
+
+def _is_wrong_order_id(entity: dict[str, Any], text: str) -> bool:
+    """A DIET order number that is a digit run but not one of an order number's length."""
+    return entity.get(ENTITY_ATTRIBUTE_TYPE) == "order_id" and fold_width(_surface(entity, text)).strip().isdigit()
 
 
 def _surface(entity: dict[str, Any], text: str) -> str:

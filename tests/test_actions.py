@@ -64,6 +64,15 @@ def test_start_case_names_the_type_and_keeps_what_was_said():
     assert SlotSet("intake_done", None) in events
 
 
+def test_a_number_that_cannot_be_an_order_number_is_questioned_not_recorded():
+    events, messages = run(ActionStartCase(), tracker(
+        "订单号123 你查一下，衣服一直没发货", "complain_shipping_delay",
+        [{"entity": "invalid_order_id", "value": "123", "start": 3, "end": 6}]))
+    text = messages[0]["text"]
+    assert "“123”不太像订单号" in text and "订单号：" not in text
+    assert not any(e.get("name") == "order_id" for e in events)
+
+
 def test_angry_user_is_handed_off_at_once():
     events, messages = run(ActionStartCase(), tracker("垃圾商家！骗子！退款到现在都不给！！！", "complain_refund"))
     assert ConversationPaused() in events

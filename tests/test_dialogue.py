@@ -52,6 +52,12 @@ def test_complaint_is_named_and_facts_repeated(servers, message, label, facts):
         assert fact in reply, f"{fact!r} missing from {reply!r}"
 
 
+def test_a_short_number_given_as_the_order_number_is_questioned_not_repeated(servers):
+    reply = texts(servers.say(new_sender(), "买的电热水壶用了两次就坏了，商家不管，订单号123 你查一下"))
+    assert "“123”不太像订单号" in reply
+    assert "订单号：123" not in reply
+
+
 def test_date_is_read_back_as_a_calendar_day(servers):
     reply = texts(servers.say(new_sender(), "我11月11日买的羽绒服，收到发现是假货"))
     assert "11月11日" in reply

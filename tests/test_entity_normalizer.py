@@ -128,13 +128,27 @@ def test_readable_diet_entities_get_normalised_values(component: SpacyEntityNorm
     assert seventy_nine["value"] == "七十九"
 
 
-def test_diet_ids_are_normalised_or_kept(component: SpacyEntityNormalizer):
+def test_diet_ids_are_normalised_or_flagged(component: SpacyEntityNormalizer):
     text = "订单号是302145678，单号ＹＴ１２３４５６７８９０１２３ 好的"
     short_order = diet("order_id", text, "302145678")
     wide_tracking = diet("tracking_no", text, "ＹＴ１２３４５６７８９０１２３")
     entities = run(component, text, [dict(short_order), wide_tracking])
-    assert entities[0] == short_order
-    assert (entities[1]["entity"], entities[1]["value"]) == ("tracking_no", "YT1234567890123")
+    assert [(e["entity"], e["value"]) for e in entities] == [
+        ("invalid_order_id", "302145678"), ("tracking_no", "YT1234567890123"),
+    ]
+
+
+def test_wrong_length_order_numbers_are_flagged_without_diet(component: SpacyEntityNormalizer):
+    text = "订单号：１２３４５６７８９０１ 还有一个订单3021456789012345678"
+    entities = run(component, text, [])
+    assert [(e["entity"], e["value"]) for e in entities] == [
+        ("invalid_order_id", "12345678901"), ("order_id", "3021456789012345678"),
+    ]
+
+
+def test_a_diet_id_that_is_no_digit_run_is_dropped(component: SpacyEntityNormalizer):
+    text = "订单号在截图里 你看一下"
+    assert run(component, text, [diet("order_id", text, "截图"), diet("tracking_no", text, "看一下")]) == []
 
 
 def test_diet_entities_over_blank_text_are_dropped(component: SpacyEntityNormalizer):
@@ -143,7 +157,8 @@ def test_diet_entities_over_blank_text_are_dropped(component: SpacyEntityNormali
     order = diet("order_id", text, "123")
     blank_order = diet("order_id", text, " ")
     blank_product = diet("product", text, " ")
-    assert run(component, text, [dict(order), blank_order, blank_product]) == [order]
+    entities = run(component, text, [dict(order), blank_order, blank_product])
+    assert [(e["entity"], e["value"], e["start"], e["end"]) for e in entities] == [("invalid_order_id", "123", 3, 6)]
 
 
 def test_role_and_group_survive_replacement(component: SpacyEntityNormalizer):

@@ -1,7 +1,7 @@
 """Reply texts built from data/kb/replies.yml and the facts of a case."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -56,8 +56,10 @@ def fact_lines(facts: Mapping[str, Any], today: date | None = None) -> list[str]
     ]
 
 
-def acknowledgement(intent: str, facts: Mapping[str, Any], today: date | None = None) -> str:
-    """Names the complaint type and repeats the facts recognised so far."""
+def acknowledgement(
+    intent: str, facts: Mapping[str, Any], today: date | None = None, doubtful_order_ids: Sequence[str] = ()
+) -> str:
+    """Names the complaint type, repeats the facts recognised so far and questions a wrong order number."""
     texts = load()["acknowledge"]
     lines = [texts["opening"].format(label=intents.label(intent))]
     recognised = [
@@ -68,6 +70,8 @@ def acknowledgement(intent: str, facts: Mapping[str, Any], today: date | None = 
     if recognised:
         lines.append(texts["facts_intro"])
         lines.extend(recognised)
+    if doubtful_order_ids and not facts.get("order_id"):
+        lines.append(texts["order_id_doubt"].format(value=doubtful_order_ids[0]))
     return "\n".join(lines)
 
 
