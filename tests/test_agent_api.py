@@ -154,6 +154,16 @@ def test_the_queue_shows_who_took_a_conversation_and_a_second_claim_is_refused(s
     assert (taken["status"], taken["agent"], taken["mine"]) == ("claimed", "小王", False)
 
 
+def test_a_rest_conversation_with_a_short_id_opens_like_any_other(stack: Stack, wang: str):
+    # The README's curl example talks as sender "demo": shorter than the widget's ids, still an agent's case.
+    sender = f"d{uuid.uuid4().hex[:5]}"
+    stack.servers.say(sender, "买的耳机坏了，商家不管")
+    stack.servers.say(sender, "转人工")
+    assert call(stack, "POST", f"/api/agent/conversations/{sender}/claim", token=wang)[0] == 200
+    status, body = call(stack, "GET", f"/api/agent/conversations/{sender}", token=wang)
+    assert status == 200 and "买的耳机坏了，商家不管" in json.dumps(body, ensure_ascii=False)
+
+
 def test_a_conversation_that_was_not_handed_off_cannot_be_claimed(stack: Stack, wang: str):
     sender = new_sender()
     stack.servers.say(sender, "你好")

@@ -13,7 +13,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from harness.servers import free_port
 from webapp.app import create_app
 from webapp.config import load_settings
-from webapp.history import messages_from_events, valid_sender_id
+from webapp.history import messages_from_events, valid_conversation_id, valid_sender_id
 from webapp.pages import render_shop
 
 SENDER = "wq-0123456789abcdef0123456789abcdef"
@@ -78,6 +78,28 @@ def test_history_keeps_the_last_messages():
 )
 def test_sender_ids(sender_id, valid):
     assert valid_sender_id(sender_id) is valid
+
+
+@pytest.mark.parametrize(
+    ("conversation_id", "valid"),
+    [
+        (SENDER, True),
+        ("demo", True),
+        ("用户一二三", True),
+        ("wx:oAbC-123", True),
+        ("", False),
+        ("..", False),
+        ("../status", False),
+        ("a?b=1", False),
+        ("a#b", False),
+        ("a%2Fb", False),
+        ("a\\b", False),
+        ("abc def", False),
+        ("x" * 256, False),
+    ],
+)
+def test_conversation_ids_agents_and_trainers_may_open(conversation_id, valid):
+    assert valid_conversation_id(conversation_id) is valid
 
 
 def test_the_shop_page_hands_the_widget_an_escaped_config():

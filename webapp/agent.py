@@ -26,7 +26,7 @@ from aiohttp import web
 from webapp import auth
 from webapp.api import ApiError, json_object
 from webapp.config import HTTP, PACKAGE_DIR, SETTINGS, Settings
-from webapp.history import AGENT_MESSAGE, fetch_tracker, messages_from_events, valid_sender_id
+from webapp.history import AGENT_MESSAGE, fetch_tracker, messages_from_events, valid_conversation_id
 from webapp.pages import html_page, template
 from weiquan import intents, replies, routing, suggestions
 from weiquan.cases import Case, CaseStore
@@ -73,7 +73,7 @@ async def _db(function: Any, *args: Any) -> Any:
 
 def _conversation_id(request: web.Request) -> str:
     conversation_id = request.match_info["conversation_id"]
-    if not valid_sender_id(conversation_id):
+    if not valid_conversation_id(conversation_id):
         raise _error(400, "bad_id")
     return conversation_id
 

@@ -13,6 +13,9 @@ from webapp.config import HTTP, SETTINGS, Settings
 logger = logging.getLogger(__name__)
 
 SENDER_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
+# Ids other channels make (the REST channel takes any string): printable, no whitespace, nothing that
+# ends or escapes a URL path segment.
+CONVERSATION_ID = re.compile(r"[^\s/\\?#%]{1,255}")
 AGENT_MESSAGE = "agent_message"
 """`custom.type` of a message a human agent sent (webapp/agent.py); shown as the agent's, not the bot's."""
 
@@ -20,6 +23,11 @@ AGENT_MESSAGE = "agent_message"
 def valid_sender_id(sender_id: str) -> bool:
     """Ids the widget makes: 8–64 letters, digits, `-` or `_` (nothing that could change the Rasa URL)."""
     return SENDER_ID.fullmatch(sender_id) is not None
+
+
+def valid_conversation_id(conversation_id: str) -> bool:
+    """Any channel's conversation id that is safe in a Rasa URL; agents and trainers open these."""
+    return CONVERSATION_ID.fullmatch(conversation_id) is not None and conversation_id.strip(".") != ""
 
 
 def _buttons(data: dict[str, Any]) -> list[dict[str, str]]:

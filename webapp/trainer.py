@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import html
 import json
-import re
 from collections.abc import AsyncIterator
 from datetime import date, datetime, time
 from functools import lru_cache
@@ -23,6 +22,7 @@ from aiohttp import web
 from webapp import auth
 from webapp.api import ApiError, json_object
 from webapp.config import SETTINGS, Settings
+from webapp.history import valid_conversation_id
 from webapp.pages import html_page, template
 from weiquan import intents as intent_labels
 from weiquan.annotations import (
@@ -51,7 +51,6 @@ DOMAIN_DIR = REPO_ROOT / "domain"
 READER = web.AppKey("trainer_reader", TrackerReader)
 STORE = web.AppKey("trainer_store", AnnotationStore)
 EXPORT_LOCK = web.AppKey("trainer_export_lock", asyncio.Lock)
-SENDER_ID = re.compile(r"[^/\s]{1,255}")
 ACTIONS = {"accept": ACCEPTED, "relabel": RELABELLED, "out_of_scope": OUT_OF_SCOPE, "delete": DELETED}
 SORTS = ("confidence", "-confidence", "newest")
 
@@ -312,7 +311,7 @@ def _turn_json(turn: Turn) -> dict[str, Any]:
 
 def _sender(request: web.Request) -> str:
     sender_id = request.match_info["sender_id"]
-    if not SENDER_ID.fullmatch(sender_id):
+    if not valid_conversation_id(sender_id):
         raise _error(400, "bad_id")
     return sender_id
 
