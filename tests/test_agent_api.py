@@ -202,6 +202,8 @@ def test_agent_reply_feedback_and_hand_back(stack: Stack, wang: str, li: str):
     status, body = call(stack, "POST", f"/api/agent/conversations/{conversation}/handback", token=wang)
     assert status == 200 and body["status"] == "returned"
     assert not stack.servers.tracker(conversation)["paused"]
+    case = stack.queue.store.get(stack.queue.get(conversation).case_id)
+    assert case.status == "open" and [e.kind for e in case.history][-2:] == ["handed_back", "status"]
     assert stack.servers.say(conversation, "七天无理由怎么算")
     status, body = call(stack, "GET", "/api/agent/queue", token=wang)
     assert conversation not in [item["conversation_id"] for item in body["conversations"]]

@@ -257,6 +257,14 @@ def test_history_records_every_change_in_order(store: CaseStore) -> None:
     assert closed.created_at.tzinfo is not None
 
 
+def test_the_status_before_a_handoff_is_known(store: CaseStore) -> None:
+    case = store.open_case("alice", "complain_refund", {}, today=DAY)
+    assert case.status_before_handoff() == "open"
+    store.update_route(case.case_id, {"steps": []})
+    handed = store.set_status(case.case_id, "handed_off", note="用户要求转人工")
+    assert handed.status_before_handoff() == "routed"
+
+
 def test_unknown_cases_and_statuses_are_refused(store: CaseStore) -> None:
     case = store.open_case("alice", "complain_refund", {}, today=DAY)
     assert store.get("TS20261124-9999") is None

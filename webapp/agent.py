@@ -29,7 +29,7 @@ from webapp.config import HTTP, PACKAGE_DIR, SETTINGS, Settings
 from webapp.history import AGENT_MESSAGE, fetch_tracker, messages_from_events, valid_conversation_id
 from webapp.pages import html_page, template
 from weiquan import intents, replies, routing, suggestions
-from weiquan.cases import Case, CaseStore
+from weiquan.cases import HANDED_OFF, Case, CaseStore
 from weiquan.handoff_queue import EDITED, IGNORED, SENT, Feedback, Handoff, HandoffQueue, QueueError
 from weiquan.masking import mask, mask_obj
 
@@ -290,8 +290,16 @@ async def hand_back(request: web.Request) -> web.Response:
     except QueueError as error:
         raise _queue_error(error) from None
     if handoff.case_id:
-        await _db(request.app[QUEUE].store.add_event, handoff.case_id, "handed_back", {"agent": me})
+        await _db(_return_case, request.app[QUEUE].store, handoff.case_id, me)
     return web.json_response(_handoff_json(returned, me, datetime.now(timezone.utc)))
+
+
+def _return_case(store: CaseStore, case_id: str, agent: str) -> None:
+    """Record the hand-back and give the case back the status it had before the handoff."""
+    store.add_event(case_id, "handed_back", {"agent": agent})
+    case = store.get(case_id)
+    if case is not None and case.status == HANDED_OFF:
+        store.set_status(case_id, case.status_before_handoff())
 
 
 @lru_cache(maxsize=2)

@@ -129,6 +129,14 @@ class Case:
         """The step of the stored route the consumer should take now, if the case was routed."""
         return next((s for s in (self.route or {}).get("steps", []) if s.get("state") == "next"), None)
 
+    def status_before_handoff(self) -> str:
+        """The status the case had when it was last handed to a person (`open` if the history lacks it)."""
+        for step in reversed(self.history):
+            data = step.data if isinstance(step.data, dict) else {}
+            if step.kind == "status" and data.get("to") == HANDED_OFF and data.get("from") in STATUSES:
+                return str(data["from"])
+        return OPEN
+
 
 def format_case_id(day: date, seq: int) -> str:
     """TS20261124-0007."""
