@@ -1,5 +1,5 @@
 .DEFAULT_GOAL := help
-.PHONY: help setup train run test lint validate bench loop replay lock clean
+.PHONY: help setup train run test lint validate bench crossval loop replay lock clean
 
 help: ## List every command
 	@grep -E '^[a-z]+:.*## ' Makefile | sed -E 's/:.*## /\t/' | expand -t 12
@@ -24,6 +24,9 @@ validate: setup ## Check training data and domain with rasa data validate
 
 bench: train ## Print NLU quality vs a TF-IDF baseline, latency, training time and memory
 	.venv/bin/python scripts/bench.py
+
+crossval: setup ## Cross-validate intents on the training data: the pipeline vs the TF-IDF baseline, same folds
+	.venv/bin/python scripts/cross_validate.py
 
 loop: setup ## Measure the trainer loop: train without a slice, export it as reviewed, retrain, compare
 	.venv/bin/python scripts/annotation_loop.py

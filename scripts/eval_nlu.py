@@ -14,8 +14,13 @@ from weiquan.nlu_data import Example, load_examples  # noqa: E402
 
 
 async def predict(model: Path, examples: list[Example]) -> list[dict]:
+    """Parse every example with the model, in this process; Rasa's per-message debug log is silenced."""
+    import logging
+
+    import structlog
     from rasa.core.agent import Agent
 
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     agent = Agent.load(str(model))
     return [await agent.parse_message(e.text) for e in examples]
 
