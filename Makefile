@@ -1,4 +1,6 @@
 .DEFAULT_GOAL := help
+# Rasa sends usage telemetry and crash reports to its servers unless told not to.
+export RASA_TELEMETRY_ENABLED := false
 .PHONY: help setup train run test lint validate bench crossval loop replay lock clean
 
 help: ## List every command

@@ -21,6 +21,7 @@ INPUTS = (
     "components",
     "weiquan/normalize.py",
     "weiquan/embeddings.py",
+    "weiquan/use_embeddings.py",
     "weiquan/text_guard.py",
     "requirements.lock",
 )

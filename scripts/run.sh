@@ -3,6 +3,8 @@
 # chat widget); print the URLs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# No usage telemetry or crash reports sent to Rasa.
+export RASA_TELEMETRY_ENABLED=false
 
 RASA_PORT=${WEIQUAN_RASA_PORT:-5005}
 ACTIONS_PORT=${WEIQUAN_ACTIONS_PORT:-5055}

@@ -2,6 +2,8 @@
 # The whole test suite: lint, data validation, model (trained if stale), then every pytest test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# No usage telemetry or crash reports sent to Rasa.
+export RASA_TELEMETRY_ENABLED=false
 
 scripts/setup.sh
 scripts/browser.sh

