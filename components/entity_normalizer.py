@@ -94,7 +94,8 @@ class SpacyEntityNormalizer(ConfigOnlyComponent, EntityExtractorMixin):
                 continue
             now = self.message_time(message)
             found = self.normalizer.find(text, now)
-            merged = self.merge(text, message.get(ENTITIES) or [], found, now)
+            invalid = self.normalizer.find_invalid_order_ids(text)
+            merged = self.merge(text, message.get(ENTITIES) or [], found, now, invalid)
             message.set(ENTITIES, merged, add_to_output=True)
         return messages
 
@@ -107,12 +108,13 @@ class SpacyEntityNormalizer(ConfigOnlyComponent, EntityExtractorMixin):
         return datetime.now(self._tz)
 
     def merge(
-        self, text: str, entities: list[dict[str, Any]], found: list[Extracted], now: datetime
+        self, text: str, entities: list[dict[str, Any]], found: list[Extracted], now: datetime,
+        invalid_found: list[Extracted],
     ) -> list[dict[str, Any]]:
-        """DIET's entities with rule findings merged in (see the class docstring), sorted by start."""
+        """DIET's entities with rule findings (and wrong order numbers the rules saw) merged in (see the class
+        docstring), sorted by start."""
         added = [self._rule_entity(f) for f in found]
-        invalid = [e for e in map(self._rule_entity, self.normalizer.find_invalid_order_ids(text))
-                   if not any(_overlap(a, e) for a in added)]
+        invalid = [e for e in map(self._rule_entity, invalid_found) if not any(_overlap(a, e) for a in added)]
         kept: list[dict[str, Any]] = []
         for entity in entities:
             if not _surface(entity, text).strip():

