@@ -45,7 +45,8 @@ class SpacyEntityNormalizer(ConfigOnlyComponent, EntityExtractorMixin):
     types get a normalised `value` (amount in yuan, duration in days, ISO date, id string); those that
     cannot be normalised are dropped, except that a digit run DIET took for an order number becomes an
     `invalid_order_id`, as do digit runs of the wrong length after 订单号, so the reply can say so.
-    Other entity types pass through untouched.
+    Other entity types pass through untouched, unless they overlap a rule finding: the 五 of 三百五 is part of
+    an amount, not a product.
     Dates are relative to the message's `time` property, else to now in the configured `timezone`.
     """
 
@@ -120,7 +121,8 @@ class SpacyEntityNormalizer(ConfigOnlyComponent, EntityExtractorMixin):
             if not _surface(entity, text).strip():
                 continue
             if entity.get(ENTITY_ATTRIBUTE_TYPE) not in RULE_TYPES:
-                kept.append(entity)
+                if not any(_overlap(entity, a) for a in added):
+                    kept.append(entity)
                 continue
             replacing = [a for a in added if _overlap(entity, a)]
             if replacing:

@@ -103,6 +103,14 @@ def test_other_entity_types_pass_untouched(component: SpacyEntityNormalizer):
     assert entities == [topic, product]
 
 
+def test_a_diet_product_inside_an_amount_is_dropped(component: SpacyEntityNormalizer):
+    text = "专柜验了说这支口红是假的，我买的时候花了三百五"
+    lipstick = diet("product", text, "口红")
+    five = {**diet("product", text, "三百五", value="五"), "start": len(text) - 1}
+    entities = run(component, text, [dict(lipstick), five])
+    assert [(e["entity"], e["value"]) for e in entities] == [("product", "口红"), ("amount", 350.0)]
+
+
 def test_unreadable_diet_amount_duration_date_are_dropped(component: SpacyEntityNormalizer):
     text = "上周买的几百块的东西，好几天了"
     entities = run(
