@@ -120,13 +120,13 @@ class SpacyEntityNormalizer(ConfigOnlyComponent, EntityExtractorMixin):
         for entity in entities:
             if not _surface(entity, text).strip():
                 continue
+            overlapping = [a for a in added if _overlap(entity, a)]
             if entity.get(ENTITY_ATTRIBUTE_TYPE) not in RULE_TYPES:
-                if not any(_overlap(entity, a) for a in added):
+                if not overlapping:
                     kept.append(entity)
                 continue
-            replacing = [a for a in added if _overlap(entity, a)]
-            if replacing:
-                _carry_role_and_group(entity, replacing)
+            if overlapping:
+                _carry_role_and_group(entity, overlapping)
                 continue
             normalised = self._normalise(entity, text, now)
             if normalised is not None:
