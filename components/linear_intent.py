@@ -18,7 +18,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy import sparse
@@ -43,6 +43,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         self._intercept: np.ndarray | None = None
         self._classes: list[str] = []
         self._dense_dims: dict[str, int] = {}
+        self._blocks: tuple[np.ndarray, np.ndarray] | None = None
 
     @classmethod
     def create(
@@ -51,15 +52,22 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     ) -> LinearIntentClassifier:
         return cls(config, model_storage, resource)
 
+    @staticmethod
+    def _sentence_counts(message: Message) -> sparse.csr_matrix | None:
+        """The message's sparse sentence features side by side, in the order Rasa's `get_sparse_features`
+        combines them (without its copying and its sequence features, which this classifier does not use)."""
+        blocks = [
+            f.features for f in message.features
+            if f.attribute == TEXT and f.is_sparse() and f.type == FEATURE_TYPE_SENTENCE
+        ]
+        return sparse.hstack(blocks, format="csr") if blocks else None
+
     def _raw_features(
         self, messages: list[Message], width: int | None = None, dims: dict[str, int] | None = None
     ) -> tuple[sparse.csr_matrix, np.ndarray, dict[str, int]]:
         """Sparse sentence features, the weighted dense ones side by side, and each dense block's size; a
         message without tokens (or without one featurizer's vector) gets zeros of the known sizes."""
-        rows = []
-        for message in messages:
-            sparse_sentence = message.get_sparse_features(TEXT)[1]
-            rows.append(sparse.csr_matrix(sparse_sentence.features) if sparse_sentence else None)
+        rows = [self._sentence_counts(message) for message in messages]
         width = width if width is not None else next((r.shape[1] for r in rows if r is not None), 0)
         sparse_rows = [r if r is not None else sparse.csr_matrix((1, width)) for r in rows]
         dims = dict(dims) if dims is not None else {}
@@ -72,35 +80,47 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             dim = dims.setdefault(alias, next((v.shape[0] for v in vectors if v is not None), 0))
             blocks.append(float(weight) * np.vstack([v if v is not None else np.zeros(dim) for v in vectors]))
         dense_matrix = np.hstack(blocks) if blocks else np.zeros((len(messages), 0))
-        return sparse.vstack(sparse_rows).tocsr(), dense_matrix, dims
+        return sparse.vstack(sparse_rows, format="csr"), dense_matrix, dims
 
-    def _tfidf(self) -> TfidfTransformer:
-        transformer = TfidfTransformer(sublinear_tf=True)
-        transformer.idf_ = self._idf
-        return transformer
-
-    def _features(self, counts: sparse.csr_matrix, dense: np.ndarray) -> sparse.csr_matrix:
-        weighted = self._tfidf().transform(counts)
-        return sparse.hstack([weighted, sparse.csr_matrix(dense)]).tocsr()
+    def _tfidf(self, counts: sparse.csr_matrix) -> sparse.csr_matrix:
+        """TF-IDF rows as sklearn's `TfidfTransformer(sublinear_tf=True)` gives them: 1 + log(count), times
+        idf, unit length."""
+        weighted = sparse.csr_matrix(counts, dtype=np.float64, copy=True)
+        weighted.eliminate_zeros()
+        weighted.data = (np.log(weighted.data) + 1.0) * self._idf[weighted.indices]
+        norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).reshape(-1))
+        return sparse.csr_matrix(sparse.diags(1.0 / np.maximum(norms, 1e-12)) @ weighted)
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
         counts, dense, self._dense_dims = self._raw_features(examples)
         self._idf = TfidfTransformer(sublinear_tf=True).fit(counts).idf_
         model = LogisticRegression(C=self._config["C"], max_iter=self._config["max_iter"])
-        model.fit(self._features(counts, dense), [e.get(INTENT) for e in examples])
+        features = sparse.hstack([self._tfidf(counts), sparse.csr_matrix(dense)], format="csr")
+        model.fit(features, [e.get(INTENT) for e in examples])
         self._coef, self._intercept, self._classes = model.coef_, model.intercept_, list(model.classes_)
         if len(self._classes) == 2:
             # Two classes give one logit w·x + b; a softmax over ±(w·x + b)/2 gives the same probabilities.
             self._coef = np.vstack([-model.coef_ / 2, model.coef_ / 2])
             self._intercept = np.concatenate([-model.intercept_ / 2, model.intercept_ / 2])
+        self._blocks = None
         self.persist()
         return self._resource
+
+    def _weight_blocks(self) -> tuple[np.ndarray, np.ndarray]:
+        """The weights of the sparse and of the dense features, transposed and contiguous (made once): a
+        message's scores are then one product per block, with no stacking of its features."""
+        if self._blocks is None:
+            width = self._idf.shape[0]
+            self._blocks = (np.ascontiguousarray(self._coef[:, :width].T),
+                            np.ascontiguousarray(self._coef[:, width:].T))
+        return self._blocks
 
     def _probabilities(self, messages: list[Message]) -> np.ndarray:
         width = self._idf.shape[0]
         counts, dense, _ = self._raw_features(messages, width, self._dense_dims)
-        scores = self._features(counts, dense) @ self._coef.T + self._intercept
+        sparse_weights, dense_weights = self._weight_blocks()
+        scores = self._tfidf(counts) @ sparse_weights + dense @ dense_weights + self._intercept
         scores = np.asarray(scores) - np.max(scores, axis=1, keepdims=True)
         exp = np.exp(scores)
         return exp / exp.sum(axis=1, keepdims=True)

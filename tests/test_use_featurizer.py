@@ -14,6 +14,7 @@ from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, TEXT
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from sklearn.feature_extraction.text import TfidfTransformer
 
 from components.linear_intent import LinearIntentClassifier
 from components.use_featurizer import UseSentenceFeaturizer
@@ -87,3 +88,20 @@ def test_each_dense_featurizer_gets_its_weight_and_the_model_survives_a_reload(t
     ignored.train(TrainingData([_message(m.get(TEXT), m.get(INTENT), [0], {"use": [9.0, 9.0, 9.0]})
                                 for m in train]))
     assert ignored._coef.shape[1] == 4  # only the sparse width: no e5 vectors, and "use" is not named
+
+
+def test_the_classifier_reads_and_weighs_sparse_features_as_rasa_and_sklearn_do():
+    message = Message({TEXT: "七天无理由退货"})
+    rng = np.random.default_rng(0)
+    for alias, width in (("words", 5), ("chars", 7)):
+        counts = scipy.sparse.coo_matrix(rng.integers(0, 3, size=(1, width)).astype(float))
+        message.add_features(Features(counts, FEATURE_TYPE_SENTENCE, TEXT, alias))
+        message.add_features(Features(scipy.sparse.coo_matrix(np.ones((3, width))), "sequence", TEXT, alias))
+    combined = LinearIntentClassifier._sentence_counts(message)
+    assert (combined != message.get_sparse_features(TEXT)[1].features.tocsr()).nnz == 0
+
+    counts = scipy.sparse.csr_matrix(rng.integers(0, 4, size=(6, 12)).astype(float))
+    classifier = LinearIntentClassifier({}, None, None)
+    classifier._idf = TfidfTransformer(sublinear_tf=True).fit(counts).idf_
+    expected = TfidfTransformer(sublinear_tf=True).fit(counts).transform(counts).toarray()
+    assert np.allclose(classifier._tfidf(counts).toarray(), expected)
