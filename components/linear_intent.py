@@ -62,6 +62,15 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         ]
         return sparse.hstack(blocks, format="csr") if blocks else None
 
+    @staticmethod
+    def _sentence_vector(message: Message, alias: str) -> np.ndarray | None:
+        """The dense sentence vector that the featurizer named `alias` added to the message's text, if any."""
+        return next(
+            (f.features.reshape(-1) for f in message.features
+             if f.attribute == TEXT and f.is_dense() and f.type == FEATURE_TYPE_SENTENCE and f.origin == alias),
+            None,
+        )
+
     def _raw_features(
         self, messages: list[Message], width: int | None = None, dims: dict[str, int] | None = None
     ) -> tuple[sparse.csr_matrix, np.ndarray, dict[str, int]]:
@@ -73,10 +82,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         dims = dict(dims) if dims is not None else {}
         blocks = []
         for alias, weight in self._config["dense_weights"].items():
-            vectors = []
-            for message in messages:
-                dense_sentence = message.get_dense_features(TEXT, featurizers=[alias])[1]
-                vectors.append(dense_sentence.features.reshape(-1) if dense_sentence else None)
+            vectors = [self._sentence_vector(message, alias) for message in messages]
             dim = dims.setdefault(alias, next((v.shape[0] for v in vectors if v is not None), 0))
             blocks.append(float(weight) * np.vstack([v if v is not None else np.zeros(dim) for v in vectors]))
         dense_matrix = np.hstack(blocks) if blocks else np.zeros((len(messages), 0))
