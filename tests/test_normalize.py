@@ -71,6 +71,12 @@ def test_importing_loads_nothing():
         ("100块两个", 100),
         ("我买了三百多块结果没给我减", 300),
         ("退一赔三最少赔500块是真的吗", 500),
+        # two neighbouring digits are a range, read as its lower bound like 两千多 (not 23百 or an error)
+        ("花了两三百块买的", 200),
+        ("退了五六十块", 50),
+        ("花了三四千", 3000),
+        ("付了四五万", 40000),
+        ("三十四块", 34),
     ],
 )
 def test_parse_amount(text: str, yuan: float):
@@ -145,6 +151,9 @@ def test_parse_amount_lenient_still_needs_a_number(text: str):
         ("单号YT7788123456789三天了没物流", 3),
         ("原来是三天内发货", 3),
         ("我3天前签收的", 3),
+        ("等了三四天了", 3),
+        ("一两天就到", 1),
+        ("十七八天了", 17),
     ],
 )
 def test_parse_duration_days(text: str, days: float):

@@ -130,6 +130,8 @@ class Normalizer:
         cn_count = f"{self._cn_lead}[{_CN_LEAD}百千{wide_aliases}]*"
         self._count_num = rf"(?:{arabic_start}\d{{1,4}}(?:\.\d+)?(?!\d)|{cn_start}{cn_count})"
         self._half_alone = f"{cn_start}半"
+        digit = f"[零〇{_CN_DIGITS}]"
+        self._range = re.compile(f"(?<!{digit})({_alt(cfg['ranges'])})(?!{digit})")
 
     def _compile_amount(self) -> None:
         cfg = self._cfg["amount"]
@@ -255,6 +257,7 @@ class Normalizer:
             text = text.replace(alias, canonical)
         if re.fullmatch(r"\d+(?:\.\d+)?", text):
             return float(text)
+        text = self._range.sub(lambda m: m[1][0], text)
         try:
             return float(_cn2an().cn2an(text, "smart"))
         except ValueError:
