@@ -79,7 +79,7 @@ class ActionHandleInform(Action):
                           if intents.is_complaint(r.get("name")) and r.get("confidence", 0) >= COMPLAINT_BEHIND_INFORM),
                          None)
         if complaint is None:
-            dispatcher.utter_message(text=replies.text("inform_outside"))
+            dispatcher.utter_message(text=replies.inform_outside(tracker_facts.doubtful_order_ids(tracker)))
             return []
         return [*start_case(dispatcher, tracker, complaint), FollowupAction("case_form")]
 

@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import config
 from actions.clarify import ActionAskAffirmation
 from actions.handoff import ActionHandoff
-from actions.intake import ActionAskIntakeDone, ActionStartCase, ValidateCaseForm
+from actions.intake import ActionAskIntakeDone, ActionHandleInform, ActionStartCase, ValidateCaseForm
 from actions.knowledge import ActionExplainPlatformRole, ActionExplainRule
 from actions.progress import ActionCaseProgress
 from actions.route import ActionRouteCase
@@ -71,6 +71,14 @@ def test_a_number_that_cannot_be_an_order_number_is_questioned_not_recorded():
     text = messages[0]["text"]
     assert "“123”不太像订单号" in text and "订单号：" not in text
     assert not any(e.get("name") == "order_id" for e in events)
+
+
+def test_a_wrong_order_number_given_alone_is_questioned_too():
+    events, messages = run(ActionHandleInform(), tracker(
+        "订单号123", "inform", [{"entity": "invalid_order_id", "value": "123", "start": 3, "end": 6}]))
+    assert events == []
+    assert messages[0]["text"].startswith("“123”不太像订单号")
+    assert "把遇到的问题整个说一下" in messages[0]["text"]
 
 
 def test_angry_user_is_handed_off_at_once():

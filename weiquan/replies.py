@@ -75,6 +75,12 @@ def acknowledgement(
     return "\n".join(lines)
 
 
+def inform_outside(doubtful_order_ids: Sequence[str] = ()) -> str:
+    """Facts given outside any case: question a wrong order number first, then ask what happened."""
+    lines = [load()["acknowledge"]["order_id_doubt"].format(value=doubtful_order_ids[0])] if doubtful_order_ids else []
+    return "\n".join([*lines, text("inform_outside")])
+
+
 def clarification(ranking: list[dict]) -> tuple[str, list[dict[str, str]]]:
     """Question and buttons (title, payload) for the most likely intents."""
     texts = load()["clarify"]
