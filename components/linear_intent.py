@@ -24,6 +24,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import normalize
 
 logger = logging.getLogger(__name__)
 
@@ -94,8 +95,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         weighted = sparse.csr_matrix(counts, dtype=np.float64, copy=True)
         weighted.eliminate_zeros()
         weighted.data = (np.log(weighted.data) + 1.0) * self._idf[weighted.indices]
-        norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).reshape(-1))
-        return sparse.csr_matrix(sparse.diags(1.0 / np.maximum(norms, 1e-12)) @ weighted)
+        return normalize(weighted, copy=False)
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]

@@ -102,6 +102,6 @@ def test_the_classifier_reads_and_weighs_sparse_features_as_rasa_and_sklearn_do(
 
     counts = scipy.sparse.csr_matrix(rng.integers(0, 4, size=(6, 12)).astype(float))
     classifier = LinearIntentClassifier({}, None, None)
-    classifier._idf = TfidfTransformer(sublinear_tf=True).fit(counts).idf_
-    expected = TfidfTransformer(sublinear_tf=True).fit(counts).transform(counts).toarray()
-    assert np.allclose(classifier._tfidf(counts).toarray(), expected)
+    sklearn_tfidf = TfidfTransformer(sublinear_tf=True).fit(counts)
+    classifier._idf = sklearn_tfidf.idf_
+    assert np.allclose(classifier._tfidf(counts).toarray(), sklearn_tfidf.transform(counts).toarray())

@@ -70,15 +70,21 @@ def acknowledgement(
     if recognised:
         lines.append(texts["facts_intro"])
         lines.extend(recognised)
-    if doubtful_order_ids and not facts.get("order_id"):
-        lines.append(texts["order_id_doubt"].format(value=doubtful_order_ids[0]))
+    if not facts.get("order_id"):
+        lines.extend(_order_id_doubt(doubtful_order_ids))
     return "\n".join(lines)
+
+
+def _order_id_doubt(doubtful_order_ids: Sequence[str]) -> list[str]:
+    """The line that questions the first wrong order number, if there is one."""
+    if not doubtful_order_ids:
+        return []
+    return [load()["acknowledge"]["order_id_doubt"].format(value=doubtful_order_ids[0])]
 
 
 def inform_outside(doubtful_order_ids: Sequence[str] = ()) -> str:
     """Facts given outside any case: question a wrong order number first, then ask what happened."""
-    lines = [load()["acknowledge"]["order_id_doubt"].format(value=doubtful_order_ids[0])] if doubtful_order_ids else []
-    return "\n".join([*lines, text("inform_outside")])
+    return "\n".join([*_order_id_doubt(doubtful_order_ids), text("inform_outside")])
 
 
 def clarification(ranking: list[dict]) -> tuple[str, list[dict[str, str]]]:
