@@ -16,6 +16,7 @@ sys.path.insert(0, str(REPO))
 
 from harness.servers import running_servers  # noqa: E402
 from weiquan.entity_scores import TAXONOMY_ENTITIES, score_entities  # noqa: E402
+from weiquan.jieba_tokens import load_dictionary  # noqa: E402
 from weiquan.nlu_data import load_examples  # noqa: E402
 
 
@@ -26,8 +27,7 @@ def baseline(train_texts: list[str], train_labels: list[str], test_texts: list[s
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline, make_union
 
-    for dictionary in sorted((REPO / "data" / "jieba").glob("*")):
-        jieba.load_userdict(str(dictionary))
+    load_dictionary()
     features = make_union(
         TfidfVectorizer(tokenizer=jieba.lcut, token_pattern=None, sublinear_tf=True),
         TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True),

@@ -1,24 +1,41 @@
-"""Entity spans against jieba tokens, as Rasa's JiebaTokenizer cuts the text (with the data/jieba dictionary)."""
+"""jieba's process-wide tokenizer with the data/jieba dictionary, and entity spans against its tokens."""
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from weiquan.paths import DATA_DIR
 
 JIEBA_DIR = DATA_DIR / "jieba"
 
+_loaded_digests: set[str] = set()
+"""Content digests of the dictionary files already loaded into jieba in this process."""
 
-@lru_cache(maxsize=2)
-def _tokenizer(dictionary_dir: Path = JIEBA_DIR):
-    """jieba's default tokenizer with every dictionary file of the folder loaded, as JiebaTokenizer does."""
+
+def load_dictionary(dictionary_dir: Path = JIEBA_DIR) -> Any:
+    """jieba's default tokenizer with every dictionary file of the folder loaded, each file once per process.
+
+    jieba adds a file's word frequencies to its running total on every load, and a larger total cuts some texts
+    differently (被骗 instead of 被/骗). Rasa loads the dictionary twice while training (the new tokenizer, then
+    the trained one) and once when serving; loading each file once makes both cut the same way."""
     import jieba
 
     for path in sorted(dictionary_dir.glob("*")):
-        if path.is_file():
+        if not path.is_file():
+            continue
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if digest not in _loaded_digests:
             jieba.load_userdict(str(path))
+            _loaded_digests.add(digest)
     return jieba.dt
+
+
+@lru_cache(maxsize=2)
+def _tokenizer(dictionary_dir: Path) -> Any:
+    return load_dictionary(dictionary_dir)
 
 
 def token_spans(text: str, dictionary_dir: Path = JIEBA_DIR) -> list[tuple[int, int]]:
