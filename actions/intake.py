@@ -38,7 +38,8 @@ def start_case(dispatcher: CollectingDispatcher, tracker: Tracker, complaint_typ
     given = intake.volunteered(tracker_facts.latest_text(tracker), tracker_facts.latest_entities(tracker), now)
     facts = {**tracker_facts.facts(tracker), **given}
     doubtful = tracker_facts.doubtful_order_ids(tracker)
-    dispatcher.utter_message(text=replies.acknowledgement(complaint_type, facts, now.date(), doubtful))
+    dispatcher.utter_message(text=replies.acknowledgement(
+        complaint_type, facts, now.date(), doubtful, tracker_facts.characters_read(tracker)))
     done = intake.next_fact(complaint_type, facts) is None
     start = [
         SlotSet("complaint_type", complaint_type),
@@ -79,7 +80,8 @@ class ActionHandleInform(Action):
                           if intents.is_complaint(r.get("name")) and r.get("confidence", 0) >= COMPLAINT_BEHIND_INFORM),
                          None)
         if complaint is None:
-            dispatcher.utter_message(text=replies.inform_outside(tracker_facts.doubtful_order_ids(tracker)))
+            dispatcher.utter_message(text=replies.inform_outside(
+                tracker_facts.doubtful_order_ids(tracker), tracker_facts.characters_read(tracker)))
             return []
         return [*start_case(dispatcher, tracker, complaint), FollowupAction("case_form")]
 

@@ -7,6 +7,7 @@ from rasa_sdk import Tracker
 
 from weiquan import intake, intents
 from weiquan.normalize import INVALID_ORDER_ID
+from weiquan.text_guard import CUT_AT
 
 ENTITY_SLOTS = ("product", "amount", "date", "duration", "order_id", "tracking_no", "rule_topic")
 CASE_SLOTS = (*ENTITY_SLOTS, *intake.fact_names())
@@ -18,6 +19,12 @@ def latest_intent(tracker: Tracker) -> str | None:
 
 def latest_text(tracker: Tracker) -> str:
     return tracker.latest_message.get("text") or ""
+
+
+def characters_read(tracker: Tracker) -> int | None:
+    """How many characters of the latest message the NLU read, when it was too long to read whole."""
+    cut_at = tracker.latest_message.get(CUT_AT)
+    return cut_at if isinstance(cut_at, int) and not isinstance(cut_at, bool) else None
 
 
 def latest_entities(tracker: Tracker) -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from components.base import ConfigOnlyComponent
-from weiquan.text_guard import has_words, sanitize
+from weiquan.text_guard import CUT_AT, has_words, sanitize
 
 # Message property holding the text as received, before InputSanitizer changed it (not in the parse output).
 ORIGINAL_TEXT = "weiquan_original_text"
@@ -49,9 +49,8 @@ class InputSanitizer(ConfigOnlyComponent):
             )
         self._max_chars = max_chars
 
-
     def process(self, messages: list[Message]) -> list[Message]:
-        """Sanitizes and cuts each message's text; the received text stays under ORIGINAL_TEXT."""
+        """Sanitizes and cuts each message's text; the received text stays under ORIGINAL_TEXT, the cut under CUT_AT."""
         for message in messages:
             text = message.get(TEXT)
             text = "" if text is None else text if isinstance(text, str) else str(text)
@@ -61,6 +60,8 @@ class InputSanitizer(ConfigOnlyComponent):
                 message.set(TEXT, text)
                 continue
             message.set(TEXT, sanitize(text, self._max_chars))
+            if len(text) > self._max_chars:
+                message.set(CUT_AT, self._max_chars, add_to_output=True)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

@@ -64,6 +64,17 @@ def test_start_case_names_the_type_and_keeps_what_was_said():
     assert SlotSet("intake_done", None) in events
 
 
+def test_an_overlong_message_is_acknowledged_as_read_only_in_part():
+    long_story = "商家一直不发货，问了也不回。" * 120 + "订单号3214567890123456789"
+    current = tracker(long_story[:1000], "complain_shipping_delay")
+    current.latest_message["weiquan_cut_at"] = 1000
+    _, messages = run(ActionStartCase(), current)
+    assert messages[0]["text"].startswith("这条消息太长，我只看了前1000个字。")
+    assert "发货问题" in messages[0]["text"]
+    _, messages = run(ActionStartCase(), tracker("商家一直不发货", "complain_shipping_delay"))
+    assert "太长" not in messages[0]["text"]
+
+
 def test_a_number_that_cannot_be_an_order_number_is_questioned_not_recorded():
     events, messages = run(ActionStartCase(), tracker(
         "订单号123 你查一下，衣服一直没发货", "complain_shipping_delay",

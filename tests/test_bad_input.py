@@ -46,6 +46,12 @@ def test_emoji_only_asks_for_words(servers):
     assert "一两句话" in reply[0]["text"]
 
 
+def test_an_overlong_complaint_says_what_was_not_read(servers):
+    story = "商家一直不发货，问了也不回。" * 120 + "订单号3214567890123456789"
+    reply = "\n".join(m.get("text", "") for m in servers.say(f"bad-{uuid.uuid4().hex[:10]}", story))
+    assert "只看了前1000个字" in reply and "订单号" in reply
+
+
 def test_full_width_order_number_is_understood(servers):
     full_width = "订单号３０２１４５６７８９０１２３４５６７８，退款还没到"
     reply = servers.say(f"bad-{uuid.uuid4().hex[:10]}", full_width)

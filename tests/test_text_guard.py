@@ -9,7 +9,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from components.input_guard import ORIGINAL_TEXT, InputSanitizer, NoTextClassifier
-from weiquan.text_guard import has_words, sanitize
+from weiquan.text_guard import CUT_AT, has_words, sanitize
 
 
 @pytest.mark.parametrize(
@@ -109,6 +109,8 @@ def test_sanitizer_cleans_and_cuts_text_and_keeps_the_original(sanitizer):
     assert messages[0].get(ORIGINAL_TEXT) == long_text
     assert messages[1].get(TEXT) == "订单号3021"
     assert messages[2].get(TEXT) == ""
+    assert messages[0].as_dict(only_output_properties=True)[CUT_AT] == 1000
+    assert [m.get(CUT_AT) for m in messages[1:]] == [None, None]
     assert ORIGINAL_TEXT not in messages[0].as_dict(only_output_properties=True)
 
 

@@ -57,11 +57,14 @@ def fact_lines(facts: Mapping[str, Any], today: date | None = None) -> list[str]
 
 
 def acknowledgement(
-    intent: str, facts: Mapping[str, Any], today: date | None = None, doubtful_order_ids: Sequence[str] = ()
+    intent: str, facts: Mapping[str, Any], today: date | None = None, doubtful_order_ids: Sequence[str] = (),
+    characters_read: int | None = None,
 ) -> str:
-    """Names the complaint type, repeats the facts recognised so far and questions a wrong order number."""
+    """Names the complaint type, repeats the facts recognised so far and questions a wrong order number.
+
+    `characters_read`: set when the message was too long to read whole; the reply says so first."""
     texts = load()["acknowledge"]
-    lines = [texts["opening"].format(label=intents.label(intent))]
+    lines = [*_cut_notice(characters_read), texts["opening"].format(label=intents.label(intent))]
     recognised = [
         texts["fact_line"].format(name=texts["fact_names"][name], value=shown)
         for name in FACT_ORDER
@@ -82,9 +85,16 @@ def _order_id_doubt(doubtful_order_ids: Sequence[str]) -> list[str]:
     return [load()["acknowledge"]["order_id_doubt"].format(value=doubtful_order_ids[0])]
 
 
-def inform_outside(doubtful_order_ids: Sequence[str] = ()) -> str:
+def _cut_notice(characters_read: int | None) -> list[str]:
+    """The line that says only the start of an overlong message was read."""
+    if characters_read is None:
+        return []
+    return [load()["acknowledge"]["cut"].format(kept=characters_read)]
+
+
+def inform_outside(doubtful_order_ids: Sequence[str] = (), characters_read: int | None = None) -> str:
     """Facts given outside any case: question a wrong order number first, then ask what happened."""
-    return "\n".join([*_order_id_doubt(doubtful_order_ids), text("inform_outside")])
+    return "\n".join([*_cut_notice(characters_read), *_order_id_doubt(doubtful_order_ids), text("inform_outside")])
 
 
 def clarification(ranking: list[dict]) -> tuple[str, list[dict[str, str]]]:

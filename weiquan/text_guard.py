@@ -5,6 +5,9 @@ import re
 import unicodedata
 from functools import lru_cache
 
+# Parse-output key that holds how many characters of a longer message the NLU read (absent when it read all).
+CUT_AT = "weiquan_cut_at"
+
 # How far past max_chars sanitize() looks, so that a tag crossing the cut is still recognised.
 _LOOKAHEAD = 4096
 
