@@ -7,6 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import tracker_facts
 from actions.handoff import hand_off
 from weiquan import replies
 
@@ -18,7 +19,8 @@ class ActionAskAffirmation(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        question, buttons = replies.clarification(tracker.latest_message.get("intent_ranking") or [])
+        question, buttons = replies.clarification(
+            tracker.latest_message.get("intent_ranking") or [], tracker_facts.characters_read(tracker))
         dispatcher.utter_message(text=question, buttons=buttons)
         return []
 

@@ -198,6 +198,10 @@ def test_clarification_offers_top_intents_in_chinese():
     _, messages = run(ActionAskAffirmation(), current)
     assert [b["payload"] for b in messages[0]["buttons"]] == [
         "/complain_refund", "/complain_return_refused", "/ask_rule", "/out_of_scope"]
+    assert "太长" not in messages[0]["text"]
+    current.latest_message["weiquan_cut_at"] = 1000
+    _, messages = run(ActionAskAffirmation(), current)
+    assert messages[0]["text"].startswith("这条消息太长，我只看了前1000个字。")
 
 
 def test_a_button_answer_counts_even_when_the_nlu_hears_stop():

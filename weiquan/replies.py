@@ -97,12 +97,12 @@ def inform_outside(doubtful_order_ids: Sequence[str] = (), characters_read: int 
     return "\n".join([*_cut_notice(characters_read), *_order_id_doubt(doubtful_order_ids), text("inform_outside")])
 
 
-def clarification(ranking: list[dict]) -> tuple[str, list[dict[str, str]]]:
+def clarification(ranking: list[dict], characters_read: int | None = None) -> tuple[str, list[dict[str, str]]]:
     """Question and buttons (title, payload) for the most likely intents."""
     texts = load()["clarify"]
     buttons = [{"title": o.button, "payload": f"/{o.name}"} for o in intents.clarification_options(ranking)]
     buttons.append({"title": texts["none_of_these"], "payload": "/out_of_scope"})
-    return texts["question"], buttons
+    return "\n".join([*_cut_notice(characters_read), texts["question"]]), buttons
 
 
 def text(key: str) -> str:
