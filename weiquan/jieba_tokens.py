@@ -35,6 +35,7 @@ def load_dictionary(dictionary_dir: Path = JIEBA_DIR) -> Any:
 
 @lru_cache(maxsize=2)
 def _tokenizer(dictionary_dir: Path) -> Any:
+    """load_dictionary once per folder: it reads and hashes every file, and token_spans runs per annotation."""
     return load_dictionary(dictionary_dir)
 
 
