@@ -135,6 +135,11 @@ class ValidateCaseForm(Action):
         elif answer is not None:
             updates[pending] = answer
         elif pending and not updates:
+            noted = replies.fact_lines(tracker_facts.entity_facts(tracker), now.date())
+            if noted:
+                # An order number or amount sent on its own is no answer, but not a misunderstanding either.
+                dispatcher.utter_message(text=replies.text("noted").format(value="，".join(noted)))
+                return [SlotSet("intake_retries", 0.0)]
             if retries < MAX_RETRIES:
                 return [SlotSet("intake_retries", retries + 1)]
             skipped.append(pending)

@@ -31,6 +31,12 @@ def latest_entities(tracker: Tracker) -> list[dict[str, Any]]:
     return list(tracker.latest_message.get("entities") or [])
 
 
+def entity_facts(tracker: Tracker) -> dict[str, Any]:
+    """The case facts the latest message gave as entities (order number, amount, date, ...)."""
+    return {e["entity"]: e.get("value") for e in latest_entities(tracker)
+            if e.get("entity") in ENTITY_SLOTS and e.get("value") is not None}
+
+
 def doubtful_order_ids(tracker: Tracker) -> list[str]:
     """What the latest message gave as an order number that cannot be one."""
     return [str(e.get("value")) for e in latest_entities(tracker)
@@ -40,9 +46,7 @@ def doubtful_order_ids(tracker: Tracker) -> list[str]:
 def facts(tracker: Tracker) -> dict[str, Any]:
     """Known facts: slots, overridden by entities of the latest message (slots are set after actions run)."""
     found: dict[str, Any] = {name: tracker.get_slot(name) for name in CASE_SLOTS}
-    for entity in latest_entities(tracker):
-        if entity.get("entity") in ENTITY_SLOTS:
-            found[entity["entity"]] = entity.get("value")
+    found.update(entity_facts(tracker))
     for name in tracker.get_slot("skipped_facts") or []:
         found.setdefault(name, None)
         if found[name] is None:

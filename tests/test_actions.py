@@ -131,6 +131,16 @@ def test_an_unclear_answer_is_asked_again_once():
     assert events == [SlotSet("intake_retries", 1.0)]
 
 
+def test_an_order_number_sent_on_its_own_is_noted_not_called_unclear():
+    slots = {"complaint_type": "complain_shipping_delay", "pending_fact": "after_sales_requested",
+             "merchant_contacted": True, "intake_retries": 1.0}
+    events, messages = run(ValidateCaseForm(), tracker(
+        "订单号3214567890123456789", "inform",
+        [{"entity": "order_id", "value": "3214567890123456789", "start": 3, "end": 22}], slots=slots))
+    assert events == [SlotSet("intake_retries", 0.0)]
+    assert messages[0]["text"] == "好的，记下了（订单号：3214567890123456789）。"
+
+
 def test_a_correction_is_applied_and_confirmed():
     slots = {"complaint_type": "complain_return_refused", "pending_fact": "merchant_contacted",
              "received_date": "2026-11-20"}
