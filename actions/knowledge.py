@@ -20,8 +20,9 @@ def rule_card(rule_ids: list[str]) -> dict[str, Any] | None:
     return {"type": "rule", "rule_ids": rule_ids, "title": main.title, "source": rules.source_line(main)}
 
 
-def _send(dispatcher: CollectingDispatcher, text: str, rule_ids: list[str]) -> None:
-    dispatcher.utter_message(text=text)
+def _send(dispatcher: CollectingDispatcher, tracker: Tracker, text: str, rule_ids: list[str]) -> None:
+    """The answer, after a notice when the message was too long to read whole, then its rule card."""
+    dispatcher.utter_message(text="\n".join([*replies.cut_notice(tracker_facts.characters_read(tracker)), text]))
     card = rule_card(rule_ids)
     if card:
         dispatcher.utter_message(json_message=card)
@@ -45,7 +46,7 @@ class ActionExplainRule(Action):
             topic=topic, complaint_type=tracker_facts.complaint_type(tracker),
             facts=_facts_for_rules(tracker), today=settings().today(),
         )
-        _send(dispatcher, answer.text, answer.rule_ids)
+        _send(dispatcher, tracker, answer.text, answer.rule_ids)
         return []
 
 
@@ -57,7 +58,7 @@ class ActionExplainPlatformRole(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         answer = platform_role.answer()
-        _send(dispatcher, answer.text, answer.rule_ids)
+        _send(dispatcher, tracker, answer.text, answer.rule_ids)
         return []
 
 
@@ -75,11 +76,13 @@ class ActionExplainChannels(Action):
         if complaint_type and case_id:
             result = advice.advise(complaint_type, intake.answered_facts(tracker_facts.facts(tracker)),
                                    settings().today())
-            dispatcher.utter_message(text=replies.text("channels_case_intro").format(case_id=case_id))
+            intro = replies.text("channels_case_intro").format(case_id=case_id)
+            dispatcher.utter_message(
+                text="\n".join([*replies.cut_notice(tracker_facts.characters_read(tracker)), intro]))
             dispatcher.utter_message(text=result.route.text)
             dispatcher.utter_message(json_message=result.payload(case_id))
             return []
-        lines = [replies.text("channels_intro")]
+        lines = [*replies.cut_notice(tracker_facts.characters_read(tracker)), replies.text("channels_intro")]
         for number, channel_id in enumerate(replies.load()["channels_order"], start=1):
             found = routing.channel(channel_id)
             lines.append(f"{number}. {found.name}：{found.how}")

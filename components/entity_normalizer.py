@@ -1,4 +1,4 @@
-"""Rule-based amounts, durations, dates, order ids and tracking numbers, merged into DIET's entities."""
+"""Rule-based amounts, durations, dates, order ids and tracking numbers, merged into the CRF extractor's entities."""
 
 from __future__ import annotations
 
@@ -39,11 +39,11 @@ _EPOCH_MS_FROM = 1e11
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
 class SpacyEntityNormalizer(ConfigOnlyComponent, EntityExtractorMixin):
-    """Finds and normalises amount / duration / date / order_id / tracking_no with rules; put it after DIET.
+    """Finds and normalises amount / duration / date / order_id / tracking_no with rules; put it after the CRF.
 
-    Rule findings replace DIET entities of those types that they overlap. DIET's other entities of those
+    Rule findings replace CRF entities of those types that they overlap. The CRF's other entities of those
     types get a normalised `value` (amount in yuan, duration in days, ISO date, id string); those that
-    cannot be normalised are dropped, except that a digit run DIET took for an order number becomes an
+    cannot be normalised are dropped, except that a digit run the CRF took for an order number becomes an
     `invalid_order_id`, as do digit runs of the wrong length after 订单号, so the reply can say so.
     Other entity types pass through untouched, unless they overlap a rule finding: the 五 of 三百五 is part of
     an amount, not a product.
@@ -112,7 +112,7 @@ class SpacyEntityNormalizer(ConfigOnlyComponent, EntityExtractorMixin):
         self, text: str, entities: list[dict[str, Any]], found: list[Extracted], now: datetime,
         invalid_found: list[Extracted],
     ) -> list[dict[str, Any]]:
-        """DIET's entities with rule findings (and wrong order numbers the rules saw) merged in (see the class
+        """The CRF's entities with rule findings (and wrong order numbers the rules saw) merged in (see the class
         docstring), sorted by start."""
         added = [self._rule_entity(f) for f in found]
         invalid = [e for e in map(self._rule_entity, invalid_found) if not any(_overlap(a, e) for a in added)]
@@ -154,7 +154,7 @@ class SpacyEntityNormalizer(ConfigOnlyComponent, EntityExtractorMixin):
         }
 
     def _normalise(self, entity: dict[str, Any], text: str, now: datetime) -> dict[str, Any] | None:
-        """A copy of DIET's entity with its value normalised, or None when the value cannot be read."""
+        """A copy of the CRF's entity with its value normalised, or None when the value cannot be read."""
         surface = _surface(entity, text)
         value = self._value(entity[ENTITY_ATTRIBUTE_TYPE], surface, now)
         if value is None:
@@ -192,7 +192,7 @@ def _overlap(a: dict[str, Any], b: dict[str, Any]) -> bool:
 
 
 def _is_wrong_order_id(entity: dict[str, Any], text: str) -> bool:
-    """A DIET order number that is a digit run but not one of an order number's length."""
+    """A CRF order number that is a digit run but not one of an order number's length."""
     return entity.get(ENTITY_ATTRIBUTE_TYPE) == "order_id" and fold_width(_surface(entity, text)).strip().isdigit()
 
 
@@ -205,7 +205,7 @@ def _surface(entity: dict[str, Any], text: str) -> str:
 
 
 def _carry_role_and_group(diet_entity: dict[str, Any], replacing: list[dict[str, Any]]) -> None:
-    """A rule finding of the same type that replaces a DIET entity keeps DIET's role and group."""
+    """A rule finding of the same type that replaces a CRF entity keeps the CRF's role and group."""
     for added in replacing:
         if added[ENTITY_ATTRIBUTE_TYPE] != diet_entity[ENTITY_ATTRIBUTE_TYPE]:
             continue

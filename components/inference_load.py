@@ -1,16 +1,16 @@
-"""Rasa's DIETClassifier and TEDPolicy, loaded for prediction without Rasa's one-example training step.
+"""Rasa's TEDPolicy, loaded for prediction without Rasa's one-example training step.
 
-Rasa builds a saved DIET or TED model by fitting it on one example before it reads the weights back. That
-traces the whole training graph: with this project's DIET it cost about 500 MB of server memory and 23 s of
-start-up, TED another 55 MB and 10 s. Here the weights are read first and the model is built by the prediction
-call alone; TensorFlow restores each variable as it is created. Training-only state (the optimizer's slots) is
-left in the checkpoint. Training and fine-tuning are Rasa's own.
+Rasa builds a saved TED (or DIET) model by fitting it on one example before it reads the weights back. That
+traces the whole training graph: with this project's TED it cost 55 MB of server memory and 10 s of start-up
+(with the DIET entity extractor this project used before the CRF, another 500 MB and 23 s). Here the weights
+are read first and the model is built by the prediction call alone; TensorFlow restores each variable as it
+is created. Training-only state (the optimizer's slots) is left in the checkpoint. Training and fine-tuning are
+Rasa's own.
 
 Predictions run Rasa's own prediction graph, called more cheaply: Rasa calls a `tf.function` with a dynamic
 input signature, which checks and converts its inputs against that signature on every call. The function has
-one concrete graph for all inputs, so after Rasa has built the function it is replaced by that graph. DIET's
-part of a parse fell from 7.2 to 5.4 ms (median of 200 messages) on one machine; on another the call alone
-took 2.9–3.2 ms against 3.3–3.6 ms. The outputs are the same.
+one concrete graph for all inputs, so after Rasa has built the function it is replaced by that graph (for the
+DIET of that time, 7.2 → 5.4 ms a parse, median of 200 messages). The outputs are the same.
 """
 from __future__ import annotations
 
@@ -21,8 +21,6 @@ import tensorflow as tf
 from rasa.core.policies.ted_policy import TED
 from rasa.core.policies.ted_policy import TEDPolicy as RasaTEDPolicy
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.nlu.classifiers.diet_classifier import DIET
-from rasa.nlu.classifiers.diet_classifier import DIETClassifier as RasaDIETClassifier
 from rasa.utils.tensorflow.constants import LEARNING_RATE, RUN_EAGERLY
 from rasa.utils.tensorflow.model_data import RasaModelData
 from rasa.utils.tensorflow.models import RasaModel
@@ -66,24 +64,8 @@ class PredictionLoad:
         return outputs
 
 
-class PredictionLoadedDIET(PredictionLoad, DIET):
-    pass
-
-
 class PredictionLoadedTED(PredictionLoad, TED):
     pass
-
-
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR],
-    is_trainable=True,
-)
-class DIETClassifier(RasaDIETClassifier):
-    """Rasa's DIETClassifier; a saved model loads without the training step."""
-
-    @staticmethod
-    def model_class() -> type[RasaModel]:
-        return PredictionLoadedDIET
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITH_END_TO_END_SUPPORT, is_trainable=True)

@@ -33,7 +33,9 @@ logger = logging.getLogger(__name__)
 class LinearIntentClassifier(GraphComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"C": 30.0, "dense_weights": {}, "max_iter": 5000, "ranking_length": 10}
+        # newton-cg reaches lbfgs's optimum in 16 iterations instead of 270 (36 s vs 51 s on the full training
+        # data, same predictions on both held-out sets, probabilities within 0.001).
+        return {"C": 30.0, "dense_weights": {}, "max_iter": 5000, "ranking_length": 10, "solver": "newton-cg"}
 
     def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource) -> None:
         self._config = {**self.get_default_config(), **config}
@@ -101,7 +103,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
         counts, dense, self._dense_dims = self._raw_features(examples)
         self._idf = TfidfTransformer(sublinear_tf=True).fit(counts).idf_
-        model = LogisticRegression(C=self._config["C"], max_iter=self._config["max_iter"])
+        model = LogisticRegression(C=self._config["C"], max_iter=self._config["max_iter"],
+                                   solver=self._config["solver"])
         features = sparse.hstack([self._tfidf(counts), sparse.csr_matrix(dense)], format="csr")
         model.fit(features, [e.get(INTENT) for e in examples])
         self._coef, self._intercept, self._classes = model.coef_, model.intercept_, list(model.classes_)

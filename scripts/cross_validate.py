@@ -24,7 +24,7 @@ from bench import baseline, scores  # noqa: E402
 from eval_nlu import predict  # noqa: E402
 
 # Components that only find or rewrite entities: intents come out the same without them.
-ENTITY_ONLY = ("DIETClassifier", "SpacyEntityNormalizer", "EntitySynonymMapper")
+ENTITY_ONLY = ("CRFEntityExtractor", "SpacyEntityNormalizer", "EntitySynonymMapper")
 
 
 def intent_config(path: Path = REPO / "config.yml") -> dict[str, Any]:

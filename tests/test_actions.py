@@ -14,7 +14,7 @@ from actions import config
 from actions.clarify import ActionAskAffirmation
 from actions.handoff import ActionHandoff
 from actions.intake import ActionAskIntakeDone, ActionHandleInform, ActionStartCase, ValidateCaseForm
-from actions.knowledge import ActionExplainPlatformRole, ActionExplainRule
+from actions.knowledge import ActionExplainChannels, ActionExplainPlatformRole, ActionExplainRule
 from actions.progress import ActionCaseProgress
 from actions.route import ActionRouteCase
 
@@ -197,6 +197,21 @@ def test_platform_role_says_what_it_can_and_cannot_do():
     _, messages = run(ActionExplainPlatformRole(), tracker("天猫客服管不了商家吗", "ask_platform_role"))
     assert "能做的" in messages[0]["text"] and "做不了的" in messages[0]["text"]
     assert "12315" in messages[0]["text"]
+
+
+@pytest.mark.parametrize("action, intent", [
+    (ActionExplainRule(), "ask_rule"),
+    (ActionExplainPlatformRole(), "ask_platform_role"),
+    (ActionExplainChannels(), "ask_channel"),
+])
+def test_an_answer_to_an_overlong_question_says_it_was_read_only_in_part(action, intent):
+    current = tracker("我想问一下，" * 200, intent)
+    _, short = run(action, current)
+    current.latest_message["weiquan_cut_at"] = 1000
+    _, cut = run(action, current)
+    notice = "这条消息太长，我只看了前1000个字。后面要是写了订单号、金额或日期，请单独再发一次。"
+    assert cut[0]["text"] == notice + "\n" + short[0]["text"]
+    assert "太长" not in short[0]["text"]
 
 
 def test_clarification_offers_top_intents_in_chinese():

@@ -86,9 +86,18 @@ def test_fake_customer_service_call_gets_safety_advice_first_then_police(servers
     assert route["steps"][0]["channel"] == "police_antifraud" and route["steps"][0]["state"] == "next"
 
 
-def test_what_platform_customer_service_can_do(servers):
-    reply = text_of(servers.say(new_sender(), "天猫客服管不了商家吗"))
+@pytest.mark.parametrize("message", ["天猫客服管不了商家吗", "天猫客服管不了商家，我该怎么办"])
+def test_what_platform_customer_service_can_do(servers, message):
+    reply = text_of(servers.say(new_sender(), message))
     assert "能做的" in reply and "做不了的" in reply and "12315" in reply
+
+
+def test_unhappy_with_the_platforms_ruling_learns_where_to_go_next(servers):
+    transcript, asked = converse(servers, new_sender(), "天猫客服管不了商家", {"platform_result": "判我输了"})
+    assert asked == ["platform_result"]
+    reply = text_of(transcript)
+    assert "平台这条路基本走完了" in reply and "12315" in reply and "消费者协会" in reply
+    assert next_channel(route_of(transcript)) == "market_regulator_12315"
 
 
 def test_seven_day_rule_with_the_users_date(servers):

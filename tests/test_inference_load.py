@@ -1,4 +1,4 @@
-"""DIET and TED loaded without Rasa's training step predict exactly what Rasa's own loading predicts.
+"""TED loaded without Rasa's training step predicts exactly what Rasa's own loading predicts.
 
 Both models load in one process, so this also checks that loading a model again changes no parse."""
 from __future__ import annotations
@@ -49,16 +49,14 @@ def _predictions(model: str) -> dict:
 
 def test_quick_loading_predicts_exactly_what_rasas_loading_predicts(model):
     from rasa.core.policies.ted_policy import TED
-    from rasa.nlu.classifiers.diet_classifier import DIET
 
     from components import inference_load
 
     quick = _predictions(model)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(inference_load.DIETClassifier, "model_class", staticmethod(lambda: DIET))
         patch.setattr(inference_load.TEDPolicy, "model_class", staticmethod(lambda: TED))
         rasa_loaded = _predictions(model)
 
-    products = [e["value"] for e in quick["parses"][0]["entities"] if e["extractor"] == "DIETClassifier"]
+    products = [e["value"] for e in quick["parses"][0]["entities"] if e["entity"] == "product"]
     assert products == ["耳机"]
     assert quick == rasa_loaded
