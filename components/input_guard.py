@@ -8,6 +8,10 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.nlu.constants import (
+    ENTITIES,
+    ENTITY_ATTRIBUTE_END,
+    ENTITY_ATTRIBUTE_START,
+    ENTITY_ATTRIBUTE_VALUE,
     INTENT,
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
@@ -65,13 +69,20 @@ class InputSanitizer(ConfigOnlyComponent):
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        """Applies the length-preserving cleanup to training texts, without cutting them."""
+        """Applies the length-preserving cleanup to training texts, without cutting them.
+
+        An entity whose value is its own span (`[５天](duration)`) gets the cleaned span as its value too:
+        otherwise EntitySynonymMapper would learn 5天 → ５天 from the pair."""
         for message in training_data.training_examples:
             text = message.get(TEXT)
             if isinstance(text, str) and text:
                 cleaned = sanitize(text, len(text))
                 if cleaned != text:
                     message.set(TEXT, cleaned)
+                    for entity in message.get(ENTITIES) or []:
+                        span = slice(entity.get(ENTITY_ATTRIBUTE_START), entity.get(ENTITY_ATTRIBUTE_END))
+                        if entity.get(ENTITY_ATTRIBUTE_VALUE) == text[span]:
+                            entity[ENTITY_ATTRIBUTE_VALUE] = cleaned[span]
         return training_data
 
 

@@ -132,6 +132,15 @@ def test_sanitizer_training_data_keeps_length_and_entity_offsets(sanitizer):
     assert "<br>" not in cleaned
 
 
+def test_sanitizer_training_data_cleans_an_entity_value_that_is_its_own_span(sanitizer):
+    """Else EntitySynonymMapper learns 5天 → ５天 and turns the user's ASCII value full-width."""
+    own = {"start": 4, "end": 6, "value": "５天", "entity": "duration"}
+    mapped = {"start": 0, "end": 2, "value": "退款时效", "entity": "rule_topic"}
+    data = TrainingData([_message("退款申请５天了", intent="complain_refund", entities=[mapped, own])])
+    sanitizer.process_training_data(data)
+    assert [e["value"] for e in data.training_examples[0].get("entities")] == ["退款时效", "5天"]
+
+
 @pytest.mark.parametrize("bad", [0, -1, "100", None, True])
 def test_sanitizer_rejects_bad_max_chars(bad):
     with pytest.raises(Exception, match="max_chars"):
