@@ -129,7 +129,10 @@ class ValidateCaseForm(Action):
         corrected = {k: v for k, v in updates.items() if k != pending and known.get(k) not in (None, v)}
         answer = None
         if pending and pending not in updates and not corrected:
-            answer = intake.read_answer(pending, text, intent, entities, now)
+            # 判我输了 to 申请过介入吗 answers the result too; 没支持我 is no "no".
+            ahead = intake.answered_ahead(pending, text)
+            updates.update(ahead)
+            answer = ahead.get(pending) if ahead else intake.read_answer(pending, text, intent, entities, now)
         if answer == intake.SKIPPED:
             skipped.append(pending)
         elif answer is not None:

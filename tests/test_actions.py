@@ -112,6 +112,13 @@ def test_an_answer_fills_the_pending_fact():
                       SlotSet("intake_retries", 0.0), SlotSet("intake_done", None)]
 
 
+def test_an_intervention_result_answers_whether_one_was_requested_too():
+    slots = {"complaint_type": "complain_platform_service", "pending_fact": "platform_intervened"}
+    events, _ = run(ValidateCaseForm(), tracker("小二最后判我输了", "inform", slots=slots))
+    assert events == [SlotSet("platform_intervened", True), SlotSet("platform_result", "against_buyer"),
+                      SlotSet("skipped_facts", []), SlotSet("intake_retries", 0.0), SlotSet("intake_done", True)]
+
+
 def test_skip_moves_on_and_finishes_when_nothing_else_is_needed():
     slots = {"complaint_type": "complain_counterfeit", "pending_fact": "amount", "merchant_contacted": False}
     events, _ = run(ValidateCaseForm(), tracker("不记得了", "skip", slots=slots))

@@ -93,11 +93,18 @@ def test_what_platform_customer_service_can_do(servers, message):
 
 
 def test_unhappy_with_the_platforms_ruling_learns_where_to_go_next(servers):
-    transcript, asked = converse(servers, new_sender(), "天猫客服管不了商家", {"platform_result": "判我输了"})
-    assert asked == ["platform_result"]
+    transcript, asked = converse(servers, new_sender(), "天猫客服管不了商家", {"platform_intervened": "判我输了"})
+    assert asked == ["platform_intervened"]  # the result answers both questions
     reply = text_of(transcript)
     assert "平台这条路基本走完了" in reply and "12315" in reply and "消费者协会" in reply
     assert next_channel(route_of(transcript)) == "market_regulator_12315"
+
+
+def test_only_chatted_with_platform_service_is_told_to_request_an_intervention(servers):
+    transcript, asked = converse(servers, new_sender(), "天猫客服管不了商家", {"platform_intervened": "没有"})
+    assert asked == ["platform_intervened"]
+    reply = text_of(transcript)
+    assert "正式申请客服介入" in reply and "做不了的" in reply
 
 
 def test_seven_day_rule_with_the_users_date(servers):

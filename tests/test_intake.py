@@ -29,12 +29,30 @@ NOW = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
         ("report_scam", {"money_lost": False}, None),
         ("report_scam", {"money_lost": True}, "amount"),
         ("complain_harassment", {}, None),
-        ("complain_platform_service", {}, "platform_result"),
+        ("complain_platform_service", {}, "platform_intervened"),
+        ("complain_platform_service", {"platform_intervened": False}, None),
+        ("complain_platform_service", {"platform_intervened": True}, "platform_result"),
         ("complain_refund", {"merchant_contacted": intake.SKIPPED}, "amount"),
     ],
 )
 def test_next_question_depends_on_what_is_known(complaint_type, known, expected):
     assert intake.next_fact(complaint_type, known) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("判我输了", {"platform_intervened": True, "platform_result": "against_buyer"}),
+        ("没支持我", {"platform_intervened": True, "platform_result": "against_buyer"}),
+        ("还在处理", {"platform_intervened": True, "platform_result": "pending"}),
+        ("申请过", {}),
+        ("没有", {}),
+        ("没申请过，就在聊天里问了问", {}),
+    ],
+)
+def test_an_intervention_result_answers_whether_one_was_requested(text, expected):
+    assert intake.answered_ahead("platform_intervened", text) == expected
+    assert intake.answered_ahead("merchant_contacted", text) == {}
 
 
 def test_every_complaint_type_has_an_intake_plan(domain):

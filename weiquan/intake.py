@@ -27,6 +27,8 @@ class Fact:
     question: str
     buttons: tuple[str, ...] = ()
     options: Mapping[str, str] = field(default_factory=dict)
+    # A choice fact whose answer also means "yes" to this one (判我输了 answers 申请过介入吗 and its result).
+    yes_if_answered: str | None = None
 
     def button_titles(self) -> tuple[str, ...]:
         return tuple(self.options.values()) if self.kind == CHOICE else self.buttons
@@ -62,7 +64,7 @@ def facts() -> dict[str, Fact]:
     raw = _intake()["facts"]
     return {
         name: Fact(name, spec["kind"], spec["question"], tuple(spec.get("buttons", ())),
-                   dict(spec.get("options", {})))
+                   dict(spec.get("options", {})), spec.get("yes_if_answered"))
         for name, spec in raw.items()
     }
 
@@ -130,6 +132,15 @@ def is_direct_answer(fact_name: str, text: str) -> bool:
     if stripped in fact.button_titles():
         return True
     return fact.kind == CHOICE and _choice(stripped, fact) is not None
+
+
+def answered_ahead(fact_name: str, text: str) -> dict[str, Any]:
+    """A yes/no question answered by the answer to the question after it: both facts, else nothing.
+
+    Checked before the yes/no words: 没支持我 says the platform ruled, not that nobody asked it to."""
+    follow_up = facts()[fact_name].yes_if_answered
+    choice = _choice(text, facts()[follow_up]) if follow_up else None
+    return {fact_name: True, follow_up: choice} if choice is not None else {}
 
 
 def _entity_value(entities: Sequence[Mapping[str, Any]], name: str) -> Any:
