@@ -22,7 +22,7 @@ def rule_card(rule_ids: list[str]) -> dict[str, Any] | None:
 
 def _send(dispatcher: CollectingDispatcher, tracker: Tracker, text: str, rule_ids: list[str]) -> None:
     """The answer, after a notice when the message was too long to read whole, then its rule card."""
-    dispatcher.utter_message(text="\n".join([*replies.cut_notice(tracker_facts.characters_read(tracker)), text]))
+    dispatcher.utter_message(text=replies.with_cut_notice(text, tracker_facts.characters_read(tracker)))
     card = rule_card(rule_ids)
     if card:
         dispatcher.utter_message(json_message=card)
@@ -77,12 +77,11 @@ class ActionExplainChannels(Action):
             result = advice.advise(complaint_type, intake.answered_facts(tracker_facts.facts(tracker)),
                                    settings().today())
             intro = replies.text("channels_case_intro").format(case_id=case_id)
-            dispatcher.utter_message(
-                text="\n".join([*replies.cut_notice(tracker_facts.characters_read(tracker)), intro]))
+            dispatcher.utter_message(text=replies.with_cut_notice(intro, tracker_facts.characters_read(tracker)))
             dispatcher.utter_message(text=result.route.text)
             dispatcher.utter_message(json_message=result.payload(case_id))
             return []
-        lines = [*replies.cut_notice(tracker_facts.characters_read(tracker)), replies.text("channels_intro")]
+        lines = [replies.with_cut_notice(replies.text("channels_intro"), tracker_facts.characters_read(tracker))]
         for number, channel_id in enumerate(replies.load()["channels_order"], start=1):
             found = routing.channel(channel_id)
             lines.append(f"{number}. {found.name}：{found.how}")

@@ -204,14 +204,14 @@ def _surface(entity: dict[str, Any], text: str) -> str:
     return str(entity.get(ENTITY_ATTRIBUTE_VALUE) or "")
 
 
-def _carry_role_and_group(diet_entity: dict[str, Any], replacing: list[dict[str, Any]]) -> None:
+def _carry_role_and_group(extracted: dict[str, Any], replacing: list[dict[str, Any]]) -> None:
     """A rule finding of the same type that replaces a CRF entity keeps the CRF's role and group."""
     for added in replacing:
-        if added[ENTITY_ATTRIBUTE_TYPE] != diet_entity[ENTITY_ATTRIBUTE_TYPE]:
+        if added[ENTITY_ATTRIBUTE_TYPE] != extracted[ENTITY_ATTRIBUTE_TYPE]:
             continue
         for key in (ENTITY_ATTRIBUTE_ROLE, ENTITY_ATTRIBUTE_GROUP):
-            if key in diet_entity and key not in added:
-                added[key] = diet_entity[key]
+            if key in extracted and key not in added:
+                added[key] = extracted[key]
 
 
 def _parse_time(raw: Any, tz: ZoneInfo) -> datetime | None:

@@ -64,7 +64,7 @@ def acknowledgement(
 
     `characters_read`: set when the message was too long to read whole; the reply says so first."""
     texts = load()["acknowledge"]
-    lines = [*cut_notice(characters_read), texts["opening"].format(label=intents.label(intent))]
+    lines = [*_cut_notice(characters_read), texts["opening"].format(label=intents.label(intent))]
     recognised = [
         texts["fact_line"].format(name=texts["fact_names"][name], value=shown)
         for name in FACT_ORDER
@@ -85,16 +85,21 @@ def _order_id_doubt(doubtful_order_ids: Sequence[str]) -> list[str]:
     return [load()["acknowledge"]["order_id_doubt"].format(value=doubtful_order_ids[0])]
 
 
-def cut_notice(characters_read: int | None) -> list[str]:
+def _cut_notice(characters_read: int | None) -> list[str]:
     """The line that says only the start of an overlong message was read."""
     if characters_read is None:
         return []
     return [load()["acknowledge"]["cut"].format(kept=characters_read)]
 
 
+def with_cut_notice(reply: str, characters_read: int | None) -> str:
+    """The reply, after the cut notice when only the start of the message was read."""
+    return "\n".join([*_cut_notice(characters_read), reply])
+
+
 def inform_outside(doubtful_order_ids: Sequence[str] = (), characters_read: int | None = None) -> str:
     """Facts given outside any case: question a wrong order number first, then ask what happened."""
-    return "\n".join([*cut_notice(characters_read), *_order_id_doubt(doubtful_order_ids), text("inform_outside")])
+    return "\n".join([*_cut_notice(characters_read), *_order_id_doubt(doubtful_order_ids), text("inform_outside")])
 
 
 def clarification(ranking: list[dict], characters_read: int | None = None) -> tuple[str, list[dict[str, str]]]:
@@ -102,7 +107,7 @@ def clarification(ranking: list[dict], characters_read: int | None = None) -> tu
     texts = load()["clarify"]
     buttons = [{"title": o.button, "payload": f"/{o.name}"} for o in intents.clarification_options(ranking)]
     buttons.append({"title": texts["none_of_these"], "payload": "/out_of_scope"})
-    return "\n".join([*cut_notice(characters_read), texts["question"]]), buttons
+    return with_cut_notice(texts["question"], characters_read), buttons
 
 
 def text(key: str) -> str:
