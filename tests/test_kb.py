@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import fields
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -230,6 +231,12 @@ def test_every_complaint_type_has_an_evidence_checklist() -> None:
     evidence = load("evidence.yml")["evidence"]
     assert set(routing.complaint_types()) <= set(evidence)
     assert all(items for items in evidence.values())
+
+
+def test_evidence_conditions_name_facts_routing_knows() -> None:
+    known = {f.name for f in fields(routing.CaseFacts)} | {"large_sum", "platform_involved"}
+    conditions = {item.when for items in routing.load_evidence().values() for item in items if item.when}
+    assert conditions and conditions <= known
 
 
 def test_large_sum_threshold_is_documented_as_product_choice() -> None:

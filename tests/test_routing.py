@@ -184,6 +184,15 @@ def test_threats_go_to_the_police_without_product_injury_rules() -> None:
     assert "转账记录" not in result.evidence
 
 
+def test_platform_service_evidence_asks_for_a_result_page_only_after_an_intervention() -> None:
+    not_requested = route(CaseFacts("complain_platform_service", platform_intervened=False), TODAY)
+    ruled_against = route(CaseFacts("complain_platform_service", platform_result="against_buyer"), TODAY)
+    assert not any("处理结果" in item for item in not_requested.evidence)
+    assert "与平台客服的对话记录" in not_requested.evidence
+    assert "客服介入的处理结果页面" in ruled_against.evidence
+    assert "客服介入的处理结果页面" in ruled_against.text
+
+
 def test_food_adds_the_food_rule() -> None:
     assert "food_compensation" in route(CaseFacts("complain_quality", is_food=True), TODAY).rule_ids
 

@@ -181,9 +181,28 @@ def load_channels(path: Path = CHANNELS_FILE) -> dict[str, Channel]:
     }
 
 
+@dataclass(frozen=True)
+class EvidenceItem:
+    text: str
+    when: str | None = None  # a fact (as in routes.yml's *_if keys) that must hold for the item to apply
+
+
 @lru_cache(maxsize=4)
-def load_evidence(path: Path = EVIDENCE_FILE) -> dict[str, tuple[str, ...]]:
-    return {k: tuple(v) for k, v in _read(path)["evidence"].items()}
+def load_evidence(path: Path = EVIDENCE_FILE) -> dict[str, tuple[EvidenceItem, ...]]:
+    """Per complaint type; an item is a text, or {item: text, when: fact} when it only fits some cases."""
+    return {
+        name: tuple(
+            EvidenceItem(item["item"], item.get("when")) if isinstance(item, Mapping) else EvidenceItem(item)
+            for item in items
+        )
+        for name, items in _read(path)["evidence"].items()
+    }
+
+
+def type_evidence(facts: CaseFacts) -> list[str]:
+    """The complaint type's checklist for these facts (items whose `when` fact does not hold are left out)."""
+    items = load_evidence().get(facts.complaint_type, ())
+    return [item.text for item in items if item.when is None or _fact_true(facts, item.when)]
 
 
 @lru_cache(maxsize=4)
@@ -269,6 +288,8 @@ def _fact_true(facts: CaseFacts, name: str) -> bool:
     if name == "large_sum":
         paid = rules.to_decimal(facts.amount)
         return paid is not None and paid >= large_sum_threshold()
+    if name == "platform_involved":
+        return _platform_involved(facts)
     return bool(getattr(facts, name, None))
 
 
@@ -408,7 +429,7 @@ def route(facts: CaseFacts, today: date | None = None) -> Route:
     plan = spec.stages[stage]
     ordered = _order(spec, plan, facts, done_channels(facts))
     next_id = next(c for c, _, state in ordered if state == NEXT)
-    evidence = _unique([*load_evidence().get(facts.complaint_type, ()), *_channel_evidence(spec, next_id)])
+    evidence = _unique([*type_evidence(facts), *_channel_evidence(spec, next_id)])
 
     steps: list[Step] = []
     for channel_id, written, state in ordered:
