@@ -43,3 +43,18 @@ def test_rasas_tokenizer_loading_the_trained_copy_changes_no_cut(tmp_path: Path)
     shutil.copytree(JIEBA_DIR, copy)
     JiebaTokenizer._load_custom_dictionary(str(copy))
     assert _cuts() == before
+
+
+def test_every_training_entity_span_falls_on_jieba_token_boundaries():
+    """The CRF tags whole tokens: a span that starts or ends inside a token is dropped in training."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    from weiquan.jieba_tokens import misaligned
+    from weiquan.paths import DATA_DIR
+
+    broken = []
+    for example in load_data(str(DATA_DIR / "nlu")).training_examples:
+        text, entities = example.get("text"), example.get("entities") or []
+        spans = misaligned(text, [(e["start"], e["end"]) for e in entities])
+        broken += [f"{text[start:end]} in {text}" for start, end in spans]
+    assert broken == []
