@@ -95,6 +95,10 @@ def test_answers_are_read(fact, text, intent, entities, expected):
         ("有人冒充客服让我转账，我已经转了2000块", [{"entity": "amount", "value": 2000.0}],
          {"money_lost": True, "amount": 2000.0}),
         ("衣服质量太差了", [], {}),
+        ("小二处理纠纷一点都不公正，商家随便交个截图就判他赢", [],
+         {"platform_intervened": True, "platform_result": "against_buyer"}),
+        ("申请平台介入第六天了，还是显示等待小二处理", [], {"platform_intervened": True, "platform_result": "pending"}),
+        ("天猫客服管不了商家", [], {}),
     ],
 )
 def test_facts_said_in_passing_are_not_asked_again(text, entities, expected):

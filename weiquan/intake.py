@@ -195,6 +195,10 @@ def _received_date(text: str, entities: Sequence[Mapping[str, Any]], now: dateti
     return None
 
 
+_FOLLOW_UPS = {"merchant_contacted": "merchant_response", "platform_intervened": "platform_result"}
+"""A fact said in passing, and the choice fact whose answer words then count too (商家拒绝了, 判我输了)."""
+
+
 def volunteered(text: str, entities: Sequence[Mapping[str, Any]], now: datetime) -> dict[str, Any]:
     """Facts stated in passing: merchant contacted, request made, money lost, receipt date, amount …"""
     found: dict[str, Any] = {}
@@ -203,10 +207,11 @@ def volunteered(text: str, entities: Sequence[Mapping[str, Any]], now: datetime)
             found[name] = False
         elif _contains_any(text, sides.get(True, ())):
             found[name] = True
-    for key, words in _answers()["choices"]["merchant_response"].items():
-        if found.get("merchant_contacted") and _contains_any(text, words):
-            found["merchant_response"] = key
-            break
+    for fact, follow_up in _FOLLOW_UPS.items():
+        if found.get(fact):
+            key = next((k for k, words in _answers()["choices"][follow_up].items() if _contains_any(text, words)), None)
+            if key is not None:
+                found[follow_up] = key
     received = _received_date(text, entities, now)
     if received:
         found["received_date"] = received
