@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import fields
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -233,10 +232,15 @@ def test_every_complaint_type_has_an_evidence_checklist() -> None:
     assert all(items for items in evidence.values())
 
 
-def test_evidence_conditions_name_facts_routing_knows() -> None:
-    known = {f.name for f in fields(routing.CaseFacts)} | {"large_sum", "platform_involved"}
+def test_conditions_in_the_knowledge_base_name_facts_routing_knows() -> None:
     conditions = {item.when for items in routing.load_evidence().values() for item in items if item.when}
-    assert conditions and conditions <= known
+    raw = routing.load_routes()
+    for spec in [raw["defaults"], *raw["types"].values()]:
+        conditions |= set(spec.get("serious_if") or ())
+        conditions |= {fact for key in ("why_if", "deadlines_if", "rule_ids_if") for fact in spec.get(key) or {}}
+        conditions |= {fact for plan in (spec.get("stages") or {}).values() if isinstance(plan, dict)
+                       for fact in plan.get("next_if") or {}}
+    assert {"platform_involved", "large_sum", "injury"} <= conditions <= routing.fact_names()
 
 
 def test_large_sum_threshold_is_documented_as_product_choice() -> None:

@@ -195,10 +195,6 @@ def _received_date(text: str, entities: Sequence[Mapping[str, Any]], now: dateti
     return None
 
 
-_FOLLOW_UPS = {"merchant_contacted": "merchant_response", "platform_intervened": "platform_result"}
-"""A fact said in passing, and the choice fact whose answer words then count too (商家拒绝了, 判我输了)."""
-
-
 def volunteered(text: str, entities: Sequence[Mapping[str, Any]], now: datetime) -> dict[str, Any]:
     """Facts stated in passing: merchant contacted, request made, money lost, receipt date, amount …"""
     found: dict[str, Any] = {}
@@ -207,9 +203,9 @@ def volunteered(text: str, entities: Sequence[Mapping[str, Any]], now: datetime)
             found[name] = False
         elif _contains_any(text, sides.get(True, ())):
             found[name] = True
-    for fact, follow_up in _FOLLOW_UPS.items():
-        if found.get(fact):
-            key = next((k for k, words in _answers()["choices"][follow_up].items() if _contains_any(text, words)), None)
+            follow_up = sides.get("then")
+            choices = _answers()["choices"][follow_up] if follow_up else {}
+            key = next((k for k, words in choices.items() if _contains_any(text, words)), None)
             if key is not None:
                 found[follow_up] = key
     received = _received_date(text, entities, now)

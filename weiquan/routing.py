@@ -6,7 +6,7 @@ data/kb/channels.yml and data/kb/evidence.yml. This module only interprets them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
@@ -284,13 +284,30 @@ def large_sum_threshold() -> Decimal:
     return Decimal(str(load_routes()["large_sum_yuan"]))
 
 
+def _large_sum(facts: CaseFacts) -> bool:
+    paid = rules.to_decimal(facts.amount)
+    return paid is not None and paid >= large_sum_threshold()
+
+
+def _platform_involved(facts: CaseFacts) -> bool:
+    return bool(facts.platform_intervened) or facts.platform_result is not None
+
+
+# Facts the data files may name (routes.yml's *_if keys, evidence.yml's `when`) beside CaseFacts' own fields.
+_DERIVED_FACTS: dict[str, Callable[[CaseFacts], bool]] = {
+    "large_sum": _large_sum,
+    "platform_involved": _platform_involved,
+}
+
+
+def fact_names() -> set[str]:
+    """Every fact name a condition in the knowledge base may use."""
+    return {f.name for f in fields(CaseFacts)} | set(_DERIVED_FACTS)
+
+
 def _fact_true(facts: CaseFacts, name: str) -> bool:
-    if name == "large_sum":
-        paid = rules.to_decimal(facts.amount)
-        return paid is not None and paid >= large_sum_threshold()
-    if name == "platform_involved":
-        return _platform_involved(facts)
-    return bool(getattr(facts, name, None))
+    derived = _DERIVED_FACTS.get(name)
+    return derived(facts) if derived else bool(getattr(facts, name, None))
 
 
 def _spec(complaint_type: str) -> TypeSpec:
@@ -321,10 +338,6 @@ def stage_of(facts: CaseFacts) -> Stage:
     ):
         return Stage.MERCHANT_PENDING
     return Stage.NOT_CONTACTED
-
-
-def _platform_involved(facts: CaseFacts) -> bool:
-    return bool(facts.platform_intervened) or facts.platform_result is not None
 
 
 def done_channels(facts: CaseFacts) -> set[str]:
