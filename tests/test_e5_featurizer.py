@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -103,6 +103,29 @@ def test_featurizer_batches_training_data_and_skips_messages_without_text():
     _featurizer(batch_size=16).process_training_data(TrainingData([*examples, intent_only]))
     assert all(m.get_dense_features(TEXT)[1].features.shape == (1, 384) for m in examples)
     assert intent_only.features == []
+
+
+def test_featurizer_with_a_confidence_gate_embeds_only_messages_the_earlier_classifier_is_unsure_of():
+    sure = Message(data={TEXT: "你好", INTENT: {"name": "greet", "confidence": 0.9}})
+    at_the_gate = Message(data={TEXT: "您好", INTENT: {"name": "greet", "confidence": 0.7}})
+    unsure = Message(data={TEXT: "东西不太对劲", INTENT: {"name": "complain_quality", "confidence": 0.41}})
+    no_intent_yet = Message(data={TEXT: "退款还没到"})
+    _featurizer(below_confidence=0.7).process([sure, at_the_gate, unsure, no_intent_yet])
+    assert sure.features == [] and at_the_gate.features == []
+    assert unsure.get_dense_features(TEXT)[1].features.shape == (1, embeddings.DIM)
+    assert no_intent_yet.get_dense_features(TEXT)[1].features.shape == (1, embeddings.DIM)
+
+
+def test_featurizer_with_a_confidence_gate_still_embeds_every_training_example():
+    examples = [Message(data={TEXT: f"第{i}个退款问题", INTENT: "complain_refund"}) for i in range(3)]
+    _featurizer(below_confidence=0.5).process_training_data(TrainingData(examples))
+    assert all(m.get_dense_features(TEXT)[1].features.shape == (1, embeddings.DIM) for m in examples)
+
+
+@pytest.mark.parametrize("below", [0, 1.5, True, "0.7"])
+def test_featurizer_rejects_a_confidence_gate_outside_zero_to_one(below):
+    with pytest.raises(Exception, match="below_confidence"):
+        _featurizer(below_confidence=below)
 
 
 @pytest.mark.parametrize(

@@ -98,6 +98,9 @@ def test_answers_are_read(fact, text, intent, entities, expected):
         ("小二处理纠纷一点都不公正，商家随便交个截图就判他赢", [],
          {"platform_intervened": True, "platform_result": "against_buyer"}),
         ("申请平台介入第六天了，还是显示等待小二处理", [], {"platform_intervened": True, "platform_result": "pending"}),
+        ("平台判定商家无责，我不服", [], {"platform_intervened": True, "platform_result": "against_buyer"}),
+        ("小二判定卖家全责了，可店铺到现在还不退钱", [],
+         {"platform_intervened": True, "platform_result": "for_buyer"}),
         ("天猫客服管不了商家", [], {}),
     ],
 )

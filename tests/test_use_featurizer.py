@@ -90,6 +90,24 @@ def test_each_dense_featurizer_gets_its_weight_and_the_model_survives_a_reload(t
     assert ignored._coef.shape[1] == 4  # only the sparse width: no e5 vectors, and "use" is not named
 
 
+def test_a_second_stage_classifies_only_messages_with_its_featurizers_vector(tmp_path):
+    config = {**LinearIntentClassifier.get_default_config(), "dense_weights": {"e5": 1.0}, "requires": "e5"}
+    context = ExecutionContext(GraphSchema({}), "test")
+    train = [_message(f"退款{i}", "complain_refund", [0], {"e5": [1.0, 0.0]}) for i in range(5)]
+    train += [_message(f"快递{i}", "complain_logistics", [0], {"e5": [0.0, 1.0]}) for i in range(5)]
+    second = LinearIntentClassifier.create(config, LocalModelStorage(tmp_path), Resource("second"), context)
+    second.train(TrainingData(train))
+    first_stage_says = {"name": "greet", "confidence": 0.93}
+    decided = _message("在吗", None, [0], {})
+    decided.set(INTENT, first_stage_says)
+    unsure = _message("快递呢", None, [0], {"e5": [0.0, 1.0]})
+    unsure.set(INTENT, {"name": "complain_refund", "confidence": 0.4})
+    second.process([decided, unsure])
+    assert decided.get(INTENT) == first_stage_says
+    assert unsure.get(INTENT)["name"] == "complain_logistics"
+    assert unsure.get(INTENT)["confidence"] > 0.5
+
+
 def test_the_classifier_reads_and_weighs_sparse_features_as_rasa_and_sklearn_do():
     message = Message({TEXT: "七天无理由退货"})
     rng = np.random.default_rng(0)
