@@ -106,3 +106,11 @@ def test_answers_are_read(fact, text, intent, entities, expected):
 )
 def test_facts_said_in_passing_are_not_asked_again(text, entities, expected):
     assert intake.volunteered(text, entities, NOW) == expected
+
+
+def test_every_follow_up_read_in_passing_is_a_choice_fact_with_answer_words():
+    follow_ups = [sides["then"] for sides in intake._answers()["volunteered"].values() if "then" in sides]
+    assert follow_ups
+    for name in follow_ups:
+        assert intake.facts()[name].kind == intake.CHOICE
+        assert intake._answers()["choices"].get(name)

@@ -234,12 +234,9 @@ def test_every_complaint_type_has_an_evidence_checklist() -> None:
 
 def test_conditions_in_the_knowledge_base_name_facts_routing_knows() -> None:
     conditions = {item.when for items in routing.load_evidence().values() for item in items if item.when}
-    raw = routing.load_routes()
-    for spec in [raw["defaults"], *raw["types"].values()]:
-        conditions |= set(spec.get("serious_if") or ())
-        conditions |= {fact for key in ("why_if", "deadlines_if", "rule_ids_if") for fact in spec.get(key) or {}}
-        conditions |= {fact for plan in (spec.get("stages") or {}).values() if isinstance(plan, dict)
-                       for fact in plan.get("next_if") or {}}
+    for spec in routing.type_specs().values():
+        conditions |= {*spec.serious_if, *spec.why_if, *spec.deadlines_if, *spec.rule_ids_if}
+        conditions |= {fact for plan in spec.stages.values() for fact in plan.next_if}
     assert {"platform_involved", "large_sum", "injury"} <= conditions <= routing.fact_names()
 
 

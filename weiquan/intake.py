@@ -115,14 +115,17 @@ def _yes_no(text: str, intent: str | None, fact: Fact) -> bool | None:
     return None
 
 
+def _choice_in_words(text: str, fact_name: str) -> str | None:
+    """The first option of a choice fact whose answer words (answers.yml) the text contains."""
+    return next((key for key, words in _answers()["choices"].get(fact_name, {}).items()
+                 if _contains_any(text, words)), None)
+
+
 def _choice(text: str, fact: Fact) -> str | None:
     for key, title in fact.options.items():
         if text.strip() == title:
             return key
-    for key, words in _answers()["choices"].get(fact.name, {}).items():
-        if _contains_any(text, words):
-            return key
-    return None
+    return _choice_in_words(text, fact.name)
 
 
 def is_direct_answer(fact_name: str, text: str) -> bool:
@@ -204,8 +207,7 @@ def volunteered(text: str, entities: Sequence[Mapping[str, Any]], now: datetime)
         elif _contains_any(text, sides.get(True, ())):
             found[name] = True
             follow_up = sides.get("then")
-            choices = _answers()["choices"][follow_up] if follow_up else {}
-            key = next((k for k, words in choices.items() if _contains_any(text, words)), None)
+            key = _choice_in_words(text, follow_up) if follow_up else None
             if key is not None:
                 found[follow_up] = key
     received = _received_date(text, entities, now)
