@@ -19,6 +19,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -39,8 +40,19 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         return {"C": 30.0, "dense_weights": {}, "max_iter": 5000, "ranking_length": 10, "solver": "newton-cg",
                 "requires": None}
 
+    @classmethod
+    def validate_config(cls, config: dict[str, Any]) -> None:
+        """A second stage must weigh the featurizer it waits for: otherwise it would re-decide exactly the unsure
+        messages without the one view that was added for them."""
+        required = config.get("requires")
+        if required is not None and required not in (config.get("dense_weights") or {}):
+            raise InvalidConfigException(
+                f"{cls.__name__}: 'requires' names {required!r}, which 'dense_weights' does not weigh."
+            )
+
     def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource) -> None:
         self._config = {**self.get_default_config(), **config}
+        self.validate_config(self._config)
         self._storage = model_storage
         self._resource = resource
         self._idf: np.ndarray | None = None

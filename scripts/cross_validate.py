@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import subprocess
 import sys
 import tempfile
@@ -53,6 +54,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--train-only", nargs="*", default=[], metavar="FILE",
+                        help="NLU files whose examples join every fold's training and are never scored: measures "
+                             "what new data does for the examples that were already there")
+    parser.add_argument("--save", type=Path, help="write each scored example's text, intent and predictions here")
     args = parser.parse_args()
 
     from rasa.shared.nlu.training_data.loading import load_data
@@ -61,13 +66,20 @@ def main() -> None:
 
     from weiquan.nlu_data import Example
 
-    data = load_data(str(REPO / "data" / "nlu"))
+    extra_files = {Path(f).resolve() for f in args.train_only}
+    files = sorted(f for f in (REPO / "data" / "nlu").glob("*.yml") if f.resolve() not in extra_files)
+    data = TrainingData().merge(*(load_data(str(f)) for f in files))
+    extra = TrainingData().merge(*(load_data(str(f)) for f in sorted(extra_files)))
     examples = [m for m in data.intent_examples if m.get("text")]
+    always_trained = [m for m in extra.intent_examples if m.get("text")]
     labels = [m.get("intent") for m in examples]
-    print(f"交叉验证: {len(examples)} 条训练数据, {args.folds} 折, 每条只由没见过它的模型打分")
+    print(f"交叉验证: {len(examples)} 条训练数据, {args.folds} 折, 每条只由没见过它的模型打分"
+          + (f"; 另有 {len(always_trained)} 条只用于训练" if always_trained else ""))
     truth: list[str] = []
     model_pred: list[str] = []
     base_pred: list[str] = []
+    texts: list[str] = []
+    rankings: list[list[tuple[str, float]]] = []
     folds = StratifiedKFold(args.folds, shuffle=True, random_state=args.seed).split(examples, labels)
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
@@ -75,7 +87,7 @@ def main() -> None:
         config.write_text(yaml.safe_dump(intent_config(), allow_unicode=True), encoding="utf-8")
         for number, (train_idx, test_idx) in enumerate(folds, start=1):
             fold_train = TrainingData(
-                [examples[i] for i in train_idx], entity_synonyms=data.entity_synonyms,
+                [examples[i] for i in train_idx] + always_trained, entity_synonyms=data.entity_synonyms,
                 regex_features=data.regex_features, lookup_tables=data.lookup_tables,
             )
             model = train_fold(fold_train, config, workdir, f"fold{number}")
@@ -83,17 +95,24 @@ def main() -> None:
             parsed = asyncio.run(predict(model, test))
             fold_truth = [e.intent for e in test]
             fold_model = [p["intent"]["name"] for p in parsed]
-            fold_base = baseline([examples[i].get("text") for i in train_idx], [labels[i] for i in train_idx],
+            rankings += [[(r["name"], round(r["confidence"], 4)) for r in p["intent_ranking"][:3]] for p in parsed]
+            fold_base = baseline([examples[i].get("text") for i in train_idx] + [m.get("text") for m in always_trained],
+                                 [labels[i] for i in train_idx] + [m.get("intent") for m in always_trained],
                                  [e.text for e in test])
             print(f"  第 {number} 折 ({len(test)} 条): 模型 macro-F1 {scores(fold_truth, fold_model)[1]:.3f} | "
                   f"基线 {scores(fold_truth, fold_base)[1]:.3f}", flush=True)
             truth += fold_truth
             model_pred += fold_model
             base_pred += fold_base
+            texts += [e.text for e in test]
     acc, f1, _ = scores(truth, model_pred)
     base_acc, base_f1, _ = scores(truth, base_pred)
     print(f"[交叉验证] 模型 accuracy {acc:.3f} macro-F1 {f1:.3f} | TF-IDF+LR 基线 accuracy {base_acc:.3f} "
           f"macro-F1 {base_f1:.3f} | 领先 {f1 - base_f1:+.3f}")
+    if args.save:
+        rows = [{"text": t, "intent": i, "model": m, "baseline": b, "ranking": r}
+                for t, i, m, b, r in zip(texts, truth, model_pred, base_pred, rankings, strict=True)]
+        args.save.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import scipy.sparse
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
+from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, TEXT
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
@@ -123,3 +124,10 @@ def test_the_classifier_reads_and_weighs_sparse_features_as_rasa_and_sklearn_do(
     sklearn_tfidf = TfidfTransformer(sublinear_tf=True).fit(counts)
     classifier._idf = sklearn_tfidf.idf_
     assert np.allclose(classifier._tfidf(counts).toarray(), sklearn_tfidf.transform(counts).toarray())
+
+
+def test_a_second_stage_must_weigh_the_featurizer_it_waits_for(tmp_path):
+    context = ExecutionContext(GraphSchema({}), "test")
+    config = {**LinearIntentClassifier.get_default_config(), "dense_weights": {"use": 1.0}, "requires": "e5"}
+    with pytest.raises(InvalidConfigException, match="'requires' names 'e5'"):
+        LinearIntentClassifier.create(config, LocalModelStorage(tmp_path), Resource("second"), context)
