@@ -23,6 +23,7 @@ sys.path.insert(0, str(SCRIPTS))
 
 from bench import baseline, scores  # noqa: E402
 from eval_nlu import predict  # noqa: E402
+from homophone_typos import homophones, with_typos  # noqa: E402
 
 # Components that only find or rewrite entities: intents come out the same without them.
 ENTITY_ONLY = ("CRFEntityExtractor", "SpacyEntityNormalizer", "EntitySynonymMapper")
@@ -57,6 +58,9 @@ def main() -> None:
     parser.add_argument("--train-only", nargs="*", default=[], metavar="FILE",
                         help="NLU files whose examples join every fold's training and are never scored: measures "
                              "what new data does for the examples that were already there")
+    parser.add_argument("--config", type=Path, default=REPO / "config.yml", help="the pipeline to cross-validate")
+    parser.add_argument("--typos", action="store_true",
+                        help="also score each held-out example with homophone typos (scripts/homophone_typos.py)")
     parser.add_argument("--save", type=Path, help="write each scored example's text, intent and predictions here")
     args = parser.parse_args()
 
@@ -75,8 +79,11 @@ def main() -> None:
     labels = [m.get("intent") for m in examples]
     print(f"交叉验证: {len(examples)} 条训练数据, {args.folds} 折, 每条只由没见过它的模型打分"
           + (f"; 另有 {len(always_trained)} 条只用于训练" if always_trained else ""))
+    table = homophones(m.get("text") for m in examples) if args.typos else {}
     truth: list[str] = []
     model_pred: list[str] = []
+    typo_model: list[str] = []
+    typo_base: list[str] = []
     base_pred: list[str] = []
     texts: list[str] = []
     rankings: list[list[tuple[str, float]]] = []
@@ -84,7 +91,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         config = workdir / "config.yml"
-        config.write_text(yaml.safe_dump(intent_config(), allow_unicode=True), encoding="utf-8")
+        config.write_text(yaml.safe_dump(intent_config(args.config), allow_unicode=True), encoding="utf-8")
         for number, (train_idx, test_idx) in enumerate(folds, start=1):
             fold_train = TrainingData(
                 [examples[i] for i in train_idx] + always_trained, entity_synonyms=data.entity_synonyms,
@@ -92,13 +99,18 @@ def main() -> None:
             )
             model = train_fold(fold_train, config, workdir, f"fold{number}")
             test = [Example(examples[i].get("text"), labels[i], ()) for i in test_idx]
-            parsed = asyncio.run(predict(model, test))
+            typoed = [Example(with_typos(e.text, table), e.intent, ()) for e in test] if table else []
+            parsed = asyncio.run(predict(model, test + typoed))
+            parsed, typo_parsed = parsed[: len(test)], parsed[len(test):]
             fold_truth = [e.intent for e in test]
             fold_model = [p["intent"]["name"] for p in parsed]
             rankings += [[(r["name"], round(r["confidence"], 4)) for r in p["intent_ranking"][:3]] for p in parsed]
             fold_base = baseline([examples[i].get("text") for i in train_idx] + [m.get("text") for m in always_trained],
                                  [labels[i] for i in train_idx] + [m.get("intent") for m in always_trained],
-                                 [e.text for e in test])
+                                 [e.text for e in test + typoed])
+            fold_base, fold_typo_base = fold_base[: len(test)], fold_base[len(test):]
+            typo_model += [p["intent"]["name"] for p in typo_parsed]
+            typo_base += fold_typo_base
             print(f"  第 {number} 折 ({len(test)} 条): 模型 macro-F1 {scores(fold_truth, fold_model)[1]:.3f} | "
                   f"基线 {scores(fold_truth, fold_base)[1]:.3f}", flush=True)
             truth += fold_truth
@@ -109,9 +121,15 @@ def main() -> None:
     base_acc, base_f1, _ = scores(truth, base_pred)
     print(f"[交叉验证] 模型 accuracy {acc:.3f} macro-F1 {f1:.3f} | TF-IDF+LR 基线 accuracy {base_acc:.3f} "
           f"macro-F1 {base_f1:.3f} | 领先 {f1 - base_f1:+.3f}")
+    if table:
+        _, typo_f1, _ = scores(truth, typo_model)
+        _, typo_base_f1, _ = scores(truth, typo_base)
+        print(f"[同音错字] 模型 macro-F1 {typo_f1:.3f} | 基线 {typo_base_f1:.3f} | 领先 {typo_f1 - typo_base_f1:+.3f}")
     if args.save:
         rows = [{"text": t, "intent": i, "model": m, "baseline": b, "ranking": r}
                 for t, i, m, b, r in zip(texts, truth, model_pred, base_pred, rankings, strict=True)]
+        for row, typo_prediction in zip(rows, typo_model, strict=False):
+            row["typo_model"] = typo_prediction
         args.save.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
 
 

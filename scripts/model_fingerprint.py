@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import ast
 import hashlib
 import subprocess
 import sys
@@ -19,18 +20,36 @@ INPUTS = (
     "data/stories.yml",
     "data/jieba",
     "components",
-    "weiquan/normalize.py",
-    "weiquan/embeddings.py",
-    "weiquan/use_embeddings.py",
-    "weiquan/text_guard.py",
     "requirements.lock",
 )
+"""Besides these, every `weiquan` module the components import, directly or through each other."""
+
+
+def component_modules(root: Path = REPO) -> list[str]:
+    """The `weiquan/*.py` files that the code under `components/` imports, followed through `weiquan` itself."""
+    seen: set[str] = set()
+    pending = sorted((root / "components").glob("*.py"))
+    while pending:
+        tree = ast.parse(pending.pop().read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "weiquan":
+                names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names if alias.name.split(".")[0] == "weiquan"]
+            for name in names:
+                file = root / (name.replace(".", "/") + ".py")
+                relative = str(file.relative_to(root))
+                if file.is_file() and relative not in seen:
+                    seen.add(relative)
+                    pending.append(file)
+    return sorted(seen)
 
 
 def fingerprint(root: Path = REPO) -> str:
     """Hash of every input file's path and content."""
     digest = hashlib.sha256()
-    for name in INPUTS:
+    for name in (*INPUTS, *component_modules(root)):
         path = root / name
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for file in files:
