@@ -32,9 +32,13 @@ def latest_entities(tracker: Tracker) -> list[dict[str, Any]]:
 
 
 def entity_facts(tracker: Tracker) -> dict[str, Any]:
-    """The case facts the latest message gave as entities (order number, amount, date, ...)."""
-    return {e["entity"]: e.get("value") for e in latest_entities(tracker)
-            if e.get("entity") in ENTITY_SLOTS and e.get("value") is not None}
+    """The case facts the latest message gave as entities (order number, amount, date, ...): the first value of
+    each, as intake reads them (页面价699，现价599 gives 699, and the 599 is no correction of it)."""
+    found: dict[str, Any] = {}
+    for entity in latest_entities(tracker):
+        if entity.get("entity") in ENTITY_SLOTS and entity.get("value") is not None:
+            found.setdefault(entity["entity"], entity["value"])
+    return found
 
 
 def doubtful_order_ids(tracker: Tracker) -> list[str]:

@@ -158,6 +158,16 @@ def test_a_correction_is_applied_and_confirmed():
     assert not any(isinstance(e, dict) and e.get("name") == "merchant_contacted" for e in events)
 
 
+def test_two_amounts_in_one_message_are_no_correction_of_each_other():
+    slots = {"complaint_type": "complain_price", "amount": 699.0}
+    amounts = [{"entity": "amount", "value": 699.0, "start": 5, "end": 10},
+               {"entity": "amount", "value": 599.0, "start": 15, "end": 18}]
+    message = tracker("昨天页面价六百九十九，今天现价599，能补差价吗", "complain_price", amounts, slots)
+    events, messages = run(ValidateCaseForm(), message)
+    assert not any("已更正" in (m.get("text") or "") for m in messages)
+    assert SlotSet("amount", 699.0) in events
+
+
 def test_route_opens_a_case_and_sends_the_route_payload():
     slots = {"complaint_type": "complain_refund", "merchant_contacted": True, "merchant_response": "silent",
              "after_sales_requested": True, "platform_intervened": False, "amount": 200.0}

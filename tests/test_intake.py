@@ -102,6 +102,8 @@ def test_answers_are_read(fact, text, intent, entities, expected):
         ("小二判定卖家全责了，可店铺到现在还不退钱", [],
          {"platform_intervened": True, "platform_result": "for_buyer"}),
         ("天猫客服管不了商家", [], {}),
+        ("联系过了，商家说不保价", [], {"merchant_contacted": True, "merchant_response": "refused"}),
+        ("问了客服能不能补差价，商家说活动价不补", [], {"merchant_contacted": True, "merchant_response": "refused"}),
     ],
 )
 def test_facts_said_in_passing_are_not_asked_again(text, entities, expected):
