@@ -1,5 +1,6 @@
 """Sparse sentence features from toneless pinyin syllable n-grams, so homophone typos (法货, 发漂, 高方) share
-features with the words they stand for. The vocabulary is the n-grams seen in at least `min_df` training texts."""
+features with the words they stand for. The vocabulary is the n-grams seen in at least `min_df` training texts.
+The model keeps each character's syllable, so parsing does not load pypinyin."""
 from __future__ import annotations
 
 import json
@@ -50,6 +51,7 @@ class PinyinFeaturizer(SparseFeaturizer, GraphComponent):
         self._storage = model_storage
         self._resource = resource
         self._vocabulary: dict[str, int] = {}
+        self._table: dict[str, str] = {}
 
     @classmethod
     def create(
@@ -59,9 +61,10 @@ class PinyinFeaturizer(SparseFeaturizer, GraphComponent):
         return cls({**cls.get_default_config(), **config}, execution_context.node_name, model_storage, resource)
 
     def _grams(self, text: str) -> list[str]:
-        return pinyin.ngrams(text, tuple(self._config["ngram_sizes"]))
+        return pinyin.ngrams(text, tuple(self._config["ngram_sizes"]), self._table)
 
     def train(self, training_data: TrainingData) -> Resource:
+        self._table = pinyin.syllable_table()
         document_frequency: dict[str, int] = {}
         for message in training_data.training_examples:
             if _has_tokens(message):
@@ -71,6 +74,7 @@ class PinyinFeaturizer(SparseFeaturizer, GraphComponent):
         self._vocabulary = {gram: index for index, gram in enumerate(kept)}
         with self._storage.write_to(self._resource) as directory:
             (directory / "vocabulary.json").write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
+            (directory / "syllables.json").write_text(json.dumps(self._table, ensure_ascii=False), encoding="utf-8")
         return self._resource
 
     @classmethod
@@ -82,6 +86,7 @@ class PinyinFeaturizer(SparseFeaturizer, GraphComponent):
         try:
             with model_storage.read_from(resource) as directory:
                 kept = json.loads((directory / "vocabulary.json").read_text(encoding="utf-8"))
+                component._table = json.loads((directory / "syllables.json").read_text(encoding="utf-8"))
             component._vocabulary = {gram: index for index, gram in enumerate(kept)}
         except ValueError:
             logger.warning("PinyinFeaturizer: no vocabulary in storage; it will add no features.")

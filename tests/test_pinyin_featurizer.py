@@ -1,6 +1,10 @@
 """Pinyin syllables and PinyinFeaturizer: homophone typos share features with the words they stand for."""
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
+
 import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
@@ -14,6 +18,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from components.pinyin_featurizer import PinyinFeaturizer
 from weiquan import pinyin
+from weiquan.paths import REPO_ROOT
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -22,6 +27,7 @@ from weiquan import pinyin
     ("AirPods是高方的", ["shi", "gao", "fang", "de", "shi_gao", "gao_fang", "fang_de"]),
     ("发票，发漂", ["fa", "piao", "fa_piao", "fa", "piao", "fa_piao"]),
     ("12315 OK 😀", []),
+    ("发货兙了", ["fa", "huo", "fa_huo", "le"]),
     ("", []),
 ])
 def test_ngrams_are_toneless_syllables_within_runs_of_chinese(text, expected):
@@ -77,3 +83,26 @@ def test_a_message_without_tokens_gets_no_features(tmp_path):
 def test_bad_config_is_refused(tmp_path, config):
     with pytest.raises(InvalidConfigException):
         _featurizer(tmp_path, config)
+
+
+def test_a_trained_featurizer_parses_without_loading_pypinyin(tmp_path):
+    _featurizer(tmp_path).train(TrainingData([_message("怎么还不发货"), _message("什么时候发货")]))
+    code = textwrap.dedent(f"""
+        import sys
+        from pathlib import Path
+        from rasa.engine.graph import ExecutionContext, GraphSchema
+        from rasa.engine.storage.local_model_storage import LocalModelStorage
+        from rasa.engine.storage.resource import Resource
+        from rasa.nlu.constants import TOKENS_NAMES
+        from rasa.nlu.tokenizers.tokenizer import Token
+        from rasa.shared.nlu.training_data.message import Message
+        from components.pinyin_featurizer import PinyinFeaturizer
+        featurizer = PinyinFeaturizer.load({{"alias": "pinyin"}}, LocalModelStorage(Path({str(tmp_path)!r})),
+                                           Resource("pinyin"), ExecutionContext(GraphSchema({{}}), "pinyin"))
+        message = Message(data={{"text": "还不法货兙"}})
+        message.set(TOKENS_NAMES["text"], [Token("还不法货兙", 0)])
+        featurizer.process([message])
+        print(int(message.features[0].features.sum()), "pypinyin" in sys.modules)
+    """)
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.split()[-2:] == ["3", "False"]  # fa, huo, fa_huo
