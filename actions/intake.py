@@ -47,7 +47,7 @@ def start_case(dispatcher: CollectingDispatcher, tracker: Tracker, complaint_typ
         SlotSet("skipped_facts", []),
         SlotSet("intake_retries", 0.0),
         SlotSet("intake_done", True if done else None),
-        *_slot_events({k: v for k, v in given.items() if k in intake.fact_names()}),
+        *_slot_events({k: v for k, v in given.items() if k in intake.recorded_fact_names()}),
     ]
     if handoff.is_angry(tracker_facts.latest_text(tracker)):
         return start + hand_off(dispatcher, tracker, replies.load()["handoff"]["angry"])
@@ -122,7 +122,7 @@ class ValidateCaseForm(Action):
         now = settings().now()
         known = tracker_facts.facts(tracker)
         said = intake.volunteered(text, entities, now)
-        updates = {k: v for k, v in said.items() if k in intake.fact_names()}
+        updates = {k: v for k, v in said.items() if k in intake.recorded_fact_names()}
         skipped = list(tracker.get_slot("skipped_facts") or [])
         retries = tracker.get_slot("intake_retries") or 0.0
         # "不对，是上周三收到的" corrects another fact; its 不对 is no answer to the pending question.

@@ -10,7 +10,7 @@ from weiquan.normalize import INVALID_ORDER_ID
 from weiquan.text_guard import CUT_AT
 
 ENTITY_SLOTS = ("product", "amount", "date", "duration", "order_id", "tracking_no", "rule_topic")
-CASE_SLOTS = (*ENTITY_SLOTS, *intake.fact_names())
+CASE_SLOTS = (*ENTITY_SLOTS, *intake.recorded_fact_names())
 
 
 def latest_intent(tracker: Tracker) -> str | None:

@@ -64,6 +64,17 @@ def test_start_case_names_the_type_and_keeps_what_was_said():
     assert SlotSet("intake_done", None) in events
 
 
+def test_an_injury_said_in_passing_is_kept_and_makes_the_route_serious():
+    text = "充电宝充电的时候炸了，我手被烫伤了，去医院包扎的"
+    events, _ = run(ActionStartCase(), tracker(text, "complain_quality"))
+    assert SlotSet("injury", True) in events
+    slots = {"complaint_type": "complain_quality", "injury": True, "merchant_contacted": True,
+             "merchant_response": "refused", "after_sales_requested": False}
+    _, messages = run(ActionRouteCase(), tracker(slots=slots))
+    steps = messages[1]["custom"]["steps"]
+    assert next(s["channel"] for s in steps if s["state"] == "next") == "market_regulator_12315"
+
+
 def test_an_overlong_message_is_acknowledged_as_read_only_in_part():
     long_story = "商家一直不发货，问了也不回。" * 120 + "订单号3214567890123456789"
     current = tracker(long_story[:1000], "complain_shipping_delay")

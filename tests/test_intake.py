@@ -61,6 +61,15 @@ def test_every_complaint_type_has_an_intake_plan(domain):
     assert {s.fact for t in complaint_types for s in intake.steps(t)} <= set(intake.fact_names())
 
 
+def test_every_fact_kept_on_a_case_has_a_slot_and_routing_reads_it(domain):
+    from weiquan import routing
+
+    recorded = intake.recorded_fact_names()
+    assert "injury" in recorded
+    assert set(recorded) <= {slot.name for slot in domain.slots}
+    assert set(recorded) <= routing.fact_names()
+
+
 @pytest.mark.parametrize(
     ("fact", "text", "intent", "entities", "expected"),
     [

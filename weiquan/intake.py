@@ -88,6 +88,12 @@ def fact_names() -> list[str]:
     return list(facts())
 
 
+def recorded_fact_names() -> list[str]:
+    """Facts kept on the case: those intake asks for, then those only ever said in passing (受伤了 → injury)."""
+    asked = fact_names()
+    return [*asked, *(name for name in _answers()["volunteered"] if name not in asked)]
+
+
 def next_fact(complaint_type: str, known: Mapping[str, Any]) -> str | None:
     """The first fact still unknown whose conditions hold, or None when intake is complete."""
     for step in steps(complaint_type):
