@@ -12,7 +12,6 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.featurizers.sparse_featurizer.sparse_featurizer import SparseFeaturizer
 from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.nlu.constants import TEXT
@@ -20,6 +19,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy import sparse
 
+from components.base import has_content
 from weiquan import pinyin
 
 logger = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ class PinyinFeaturizer(SparseFeaturizer, GraphComponent):
         self._table = pinyin.syllable_table()
         document_frequency: dict[str, int] = {}
         for message in training_data.training_examples:
-            if _has_tokens(message):
+            if has_content(message):
                 for gram in set(self._grams(message.get(TEXT))):
                     document_frequency[gram] = document_frequency.get(gram, 0) + 1
         kept = sorted(g for g, df in document_frequency.items() if df >= self._config["min_df"])
@@ -96,7 +96,7 @@ class PinyinFeaturizer(SparseFeaturizer, GraphComponent):
         if not self._vocabulary:
             return
         for message in messages:
-            if not _has_tokens(message):
+            if not has_content(message):
                 continue
             columns = [i for i in map(self._vocabulary.get, self._grams(message.get(TEXT))) if i is not None]
             counts = sparse.coo_matrix((np.ones(len(columns)), (np.zeros(len(columns), dtype=int), columns)),
@@ -111,8 +111,3 @@ class PinyinFeaturizer(SparseFeaturizer, GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         self._featurize(messages)
         return messages
-
-
-def _has_tokens(message: Message) -> bool:
-    """Token-based featurizers add nothing to a message without tokens; neither does this one."""
-    return isinstance(message.get(TEXT), str) and bool(message.get(TOKENS_NAMES[TEXT]))

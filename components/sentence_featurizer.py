@@ -8,12 +8,13 @@ import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
 from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from components.base import has_content
 
 
 class SentenceFeaturizer(DenseFeaturizer, GraphComponent):
@@ -60,7 +61,7 @@ class SentenceFeaturizer(DenseFeaturizer, GraphComponent):
         return training_data
 
     def _featurize(self, messages: list[Message]) -> None:
-        with_text = [message for message in messages if _has_content(message)]
+        with_text = [message for message in messages if has_content(message)]
         if not with_text:
             return
         vectors = self.embed([message.get(TEXT) for message in with_text])
@@ -68,19 +69,3 @@ class SentenceFeaturizer(DenseFeaturizer, GraphComponent):
             self.add_features_to_message(
                 sequence=None, sentence=vector[np.newaxis, :], attribute=TEXT, message=message
             )
-
-
-def _has_content(message: Message) -> bool:
-    """Whether the message gets a vector: it has tokens, or (no tokenizer ran) non-blank text.
-
-    This follows the token-based featurizers, which add nothing for a message without tokens: DIET predicts
-    nothing for a featureless message, but fails when a sentence vector is there without their features or
-    missing beside them.
-    """
-    text = message.get(TEXT)
-    if not isinstance(text, str):
-        return False
-    tokens = message.get(TOKENS_NAMES[TEXT])
-    if tokens is not None:
-        return len(tokens) > 0
-    return bool(text.strip())
