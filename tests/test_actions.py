@@ -75,6 +75,19 @@ def test_an_injury_said_in_passing_is_kept_and_makes_the_route_serious():
     assert next(s["channel"] for s in steps if s["state"] == "next") == "market_regulator_12315"
 
 
+def test_support_that_ignores_an_unshipped_order_is_routed_with_the_shipping_rules():
+    text = "买的耳机三天了还没发货，客服一直不回"
+    events, _ = run(ActionStartCase(), tracker(text, "complain_merchant_service"))
+    assert SlotSet("unshipped", True) in events
+    slots = {"complaint_type": "complain_merchant_service", "unshipped": True, "merchant_contacted": True,
+             "merchant_response": "silent", "after_sales_requested": False}
+    _, messages = run(ActionRouteCase(), tracker(slots=slots))
+    route = messages[1]["custom"]
+    assert "late_shipment_consent" in route["rule_ids"]
+    step = next(s for s in route["steps"] if s["state"] == "next")
+    assert step["channel"] == "after_sales_request" and "没发货" in step["why"]
+
+
 def test_an_overlong_message_is_acknowledged_as_read_only_in_part():
     long_story = "商家一直不发货，问了也不回。" * 120 + "订单号3214567890123456789"
     current = tracker(long_story[:1000], "complain_shipping_delay")

@@ -65,7 +65,7 @@ def test_every_fact_kept_on_a_case_has_a_slot_and_routing_reads_it(domain):
     from weiquan import routing
 
     recorded = intake.recorded_fact_names()
-    assert "injury" in recorded
+    assert {"injury", "unshipped"} <= set(recorded)
     assert set(recorded) <= {slot.name for slot in domain.slots}
     assert set(recorded) <= routing.fact_names()
 
@@ -112,6 +112,9 @@ def test_answers_are_read(fact, text, intent, entities, expected):
          {"platform_intervened": True, "platform_result": "for_buyer"}),
         ("天猫客服管不了商家", [], {}),
         ("联系过了，商家说不保价", [], {"merchant_contacted": True, "merchant_response": "refused"}),
+        ("买的耳机三天了还没发货，客服一直不回", [{"entity": "duration", "value": 3.0}],
+         {"merchant_contacted": True, "merchant_response": "silent", "unshipped": True}),
+        ("发票还没发给我，客服一直说在开", [], {"merchant_contacted": True}),
         ("问了客服能不能补差价，商家说活动价不补", [], {"merchant_contacted": True, "merchant_response": "refused"}),
     ],
 )

@@ -176,6 +176,17 @@ def test_injury_adds_the_injury_rule_and_limitation() -> None:
     assert legal.deadline and "两年" in legal.deadline
 
 
+def test_an_unshipped_order_behind_a_silent_merchant_gets_the_late_shipment_rules() -> None:
+    facts = {"merchant_contacted": True, "merchant_response": "silent"}
+    plain = route(CaseFacts("complain_merchant_service", **facts), TODAY)
+    unshipped = route(CaseFacts("complain_merchant_service", unshipped=True, **facts), TODAY)
+    assert "late_shipment_consent" not in plain.rule_ids
+    assert {"late_shipment_consent", "late_shipment_compensation"} <= set(unshipped.rule_ids)
+    after_sales = next(s for s in unshipped.steps if s.channel == "after_sales_request")
+    assert after_sales.state == "next" and "没发货" in (after_sales.why or "")
+    assert unshipped.next_step.channel == plain.next_step.channel
+
+
 def test_threats_go_to_the_police_without_product_injury_rules() -> None:
     result = route(CaseFacts("complain_harassment", injury=True), TODAY)
     assert result.next_step.channel == "police_antifraud"

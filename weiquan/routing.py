@@ -57,6 +57,7 @@ class CaseFacts:
     return_requested_date: date | None = None
     return_received_date: date | None = None  # day the merchant signed for the returned goods
     injury: bool = False
+    unshipped: bool = False  # the goods were never shipped (said in passing: 一直没发货)
     money_lost: bool | None = None  # scams: money already transferred
     is_food: bool | None = None
     done_channels: frozenset[str] = frozenset()  # outside channels the user already used
@@ -71,8 +72,9 @@ class CaseFacts:
                 values[name] = rules.to_date(values[name])
         if "done_channels" in values:
             values["done_channels"] = frozenset(values["done_channels"])
-        if "injury" in values:
-            values["injury"] = bool(values["injury"])
+        for name in ("injury", "unshipped"):
+            if name in values:
+                values[name] = bool(values[name])
         return cls(**values)
 
     def rule_facts(self) -> dict[str, Any]:
