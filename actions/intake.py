@@ -149,6 +149,11 @@ class ValidateCaseForm(Action):
         if corrected:
             shown = "，".join(replies.fact_lines(corrected, now.date()))
             dispatcher.utter_message(text=replies.text("correction").format(value=shown))
+        elif pending and answer is None and pending not in updates:
+            # 联系了，商家不认 while the receipt date is asked: say what was kept before the question comes again.
+            noted = replies.fact_lines({k: v for k, v in updates.items() if known.get(k) is None}, now.date())
+            if noted:
+                dispatcher.utter_message(text=replies.text("noted").format(value="，".join(noted)))
         after = {**known, **updates, **{name: intake.SKIPPED for name in skipped}}
         done = intake.next_fact(tracker_facts.complaint_type(tracker) or "", after) is None
         return [

@@ -172,6 +172,22 @@ def test_an_order_number_sent_on_its_own_is_noted_not_called_unclear():
     assert messages[0]["text"] == "好的，记下了（订单号：3214567890123456789）。"
 
 
+def test_facts_said_instead_of_the_answer_are_kept_and_acknowledged():
+    slots = {"complaint_type": "complain_return_refused", "pending_fact": "received_date"}
+    events, messages = run(ValidateCaseForm(), tracker("联系了，商家不认", "inform", slots=slots))
+    assert SlotSet("merchant_contacted", True) in events and SlotSet("merchant_response", "refused") in events
+    assert not any(e.get("name") == "received_date" for e in events)
+    assert len(messages) == 1 and messages[0]["text"].startswith("好的，记下了（")
+    assert "联系过商家：是" in messages[0]["text"]
+
+
+def test_a_button_answer_is_not_read_back():
+    slots = {"complaint_type": "complain_refund", "pending_fact": "merchant_contacted"}
+    events, messages = run(ValidateCaseForm(), tracker("联系过了", "affirm", slots=slots))
+    assert SlotSet("merchant_contacted", True) in events
+    assert messages == []
+
+
 def test_a_correction_is_applied_and_confirmed():
     slots = {"complaint_type": "complain_return_refused", "pending_fact": "merchant_contacted",
              "received_date": "2026-11-20"}
