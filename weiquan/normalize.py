@@ -238,6 +238,8 @@ class Normalizer:
         strong = track["strong_context_digits"]
         self._strong_track_digits = (int(strong["min"]), int(strong["max"]))
         self._order_context = re.compile(rf"(?:{_alt(order['context_words'])}){gap}$")
+        self._order_number_context = re.compile(rf"(?:{_alt(order['number_words'])}){gap}$")
+        self._number_word_invalid_min = int(order["number_word_invalid_min"])
         self._track_context = re.compile(rf"(?:{_alt(track['context_words'])}){gap}$", re.IGNORECASE)
         self._strong_track_context = re.compile(
             rf"(?:{_alt(track['strong_context_words'])}){gap}$", re.IGNORECASE
@@ -565,7 +567,9 @@ class Normalizer:
         for m in self._digit_run.finditer(folded):
             n = len(m.group())
             wrong_length = not self._order_digits[0] <= n <= self._order_digits[1]
-            in_range = self._invalid_digits[0] <= n <= self._invalid_digits[1]
+            named = self._order_number_context.search(folded[max(0, m.start() - 20) : m.start()]) is not None
+            low = self._number_word_invalid_min if named else self._invalid_digits[0]
+            in_range = low <= n <= self._invalid_digits[1]
             if wrong_length and in_range and self._context(folded, m.start()) == "order_id":
                 found.append(
                     Extracted(INVALID_ORDER_ID, m.start(), m.end(), text[m.start() : m.end()], m.group())
