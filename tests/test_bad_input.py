@@ -41,9 +41,10 @@ def test_every_bad_input_gets_a_chinese_reply_and_the_conversation_goes_on(serve
     assert said[-1] == "你好" and message.strip() in [(t or "").strip() for t in said]
 
 
-def test_emoji_only_asks_for_words(servers):
-    reply = servers.say(f"bad-{uuid.uuid4().hex[:10]}", "😡😡😡")
-    assert "一两句话" in reply[0]["text"]
+@pytest.mark.parametrize("message", ["😡😡😡", "兙兡兣"], ids=["emoji", "rare-characters"])
+def test_a_message_without_readable_words_asks_for_words(servers, message):
+    reply = servers.say(f"bad-{uuid.uuid4().hex[:10]}", message)
+    assert "一两句话" in reply[0]["text"] and ("表情" in reply[0]["text"]) and "生僻字" in reply[0]["text"]
 
 
 def test_an_overlong_complaint_says_what_was_not_read(servers):
