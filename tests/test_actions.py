@@ -64,28 +64,26 @@ def test_start_case_names_the_type_and_keeps_what_was_said():
     assert SlotSet("intake_done", None) in events
 
 
-def test_an_injury_said_in_passing_is_kept_and_makes_the_route_serious():
-    text = "充电宝充电的时候炸了，我手被烫伤了，去医院包扎的"
-    events, _ = run(ActionStartCase(), tracker(text, "complain_quality"))
-    assert SlotSet("injury", True) in events
-    slots = {"complaint_type": "complain_quality", "injury": True, "merchant_contacted": True,
+@pytest.mark.parametrize(
+    ("text", "complaint", "fact", "next_channel", "why_word", "rule_id"),
+    [
+        ("充电宝充电的时候炸了，我手被烫伤了，去医院包扎的", "complain_quality", "injury",
+         "market_regulator_12315", "伤", "defect_injury"),
+        ("买的耳机三天了还没发货，客服一直不回", "complain_merchant_service", "unshipped",
+         "after_sales_request", "没发货", "late_shipment_consent"),
+    ],
+    ids=["injury-makes-it-serious", "unshipped-order-behind-silent-support"],
+)
+def test_a_fact_said_in_passing_is_kept_and_shapes_the_route(text, complaint, fact, next_channel, why_word, rule_id):
+    events, _ = run(ActionStartCase(), tracker(text, complaint))
+    assert SlotSet(fact, True) in events
+    slots = {"complaint_type": complaint, fact: True, "merchant_contacted": True,
              "merchant_response": "refused", "after_sales_requested": False}
     _, messages = run(ActionRouteCase(), tracker(slots=slots))
-    steps = messages[1]["custom"]["steps"]
-    assert next(s["channel"] for s in steps if s["state"] == "next") == "market_regulator_12315"
-
-
-def test_support_that_ignores_an_unshipped_order_is_routed_with_the_shipping_rules():
-    text = "买的耳机三天了还没发货，客服一直不回"
-    events, _ = run(ActionStartCase(), tracker(text, "complain_merchant_service"))
-    assert SlotSet("unshipped", True) in events
-    slots = {"complaint_type": "complain_merchant_service", "unshipped": True, "merchant_contacted": True,
-             "merchant_response": "silent", "after_sales_requested": False}
-    _, messages = run(ActionRouteCase(), tracker(slots=slots))
     route = messages[1]["custom"]
-    assert "late_shipment_consent" in route["rule_ids"]
     step = next(s for s in route["steps"] if s["state"] == "next")
-    assert step["channel"] == "after_sales_request" and "没发货" in step["why"]
+    assert step["channel"] == next_channel and why_word in step["why"]
+    assert rule_id in route["rule_ids"]
 
 
 def test_an_overlong_message_is_acknowledged_as_read_only_in_part():
