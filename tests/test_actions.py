@@ -30,9 +30,9 @@ def case_db(tmp_path, monkeypatch):
 
 
 def tracker(text: str = "", intent: str | None = None, entities: list[dict] | None = None,
-            slots: dict[str, Any] | None = None, sender: str = "u1") -> Tracker:
+            slots: dict[str, Any] | None = None, sender: str = "u1", ranking: list[dict] | None = None) -> Tracker:
     message = {"text": text, "intent": {"name": intent, "confidence": 0.9} if intent else {},
-               "entities": entities or [], "intent_ranking": []}
+               "entities": entities or [], "intent_ranking": ranking or []}
     events = [{"event": "user", "text": text, "parse_data": message}]
     return Tracker(sender, slots or {}, message, events, False, None, {}, "action_listen")
 
@@ -112,6 +112,40 @@ def test_a_wrong_order_number_given_alone_is_questioned_too():
     assert events == []
     assert messages[0]["text"].startswith("“123”不太像订单号")
     assert "把遇到的问题整个说一下" in messages[0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("text", "ranking", "opens"),
+    [
+        ("快递丢了，单号2987716650039218845", [("inform", 0.58), ("complain_logistics", 0.34)], "complain_logistics"),
+        ("299块", [("inform", 0.77), ("complain_price", 0.13)], None),
+    ],
+    ids=["complaint-behind-facts", "bare-amount"],
+)
+def test_facts_open_a_case_only_when_a_complaint_is_likely_behind_them(text, ranking, opens):
+    ranked = [{"name": name, "confidence": confidence} for name, confidence in ranking]
+    events, messages = run(ActionHandleInform(), tracker(text, "inform", ranking=ranked))
+    assert (SlotSet("complaint_type", opens) in events) == (opens is not None)
+    assert ("把遇到的问题整个说一下" in messages[-1]["text"]) == (opens is None)
+
+
+def test_a_complaint_after_a_routed_case_starts_without_the_old_facts():
+    old = {"case_id": "TS20261125-0001", "complaint_type": "complain_return_refused", "date": "2026-11-18",
+           "duration": 7.0, "merchant_contacted": True, "merchant_response": "refused", "amount": 299.0}
+    events, messages = run(ActionStartCase(), tracker(
+        "新买的吹风机用了两次就不出热风了", "complain_quality", [{"entity": "product", "value": "吹风机"}], old))
+    assert all(SlotSet(name, None) in events
+               for name in ("date", "duration", "merchant_contacted", "merchant_response", "amount"))
+    assert SlotSet("product", None) not in events
+    assert "11月18日" not in messages[0]["text"] and "299" not in messages[0]["text"]
+    assert SlotSet("intake_done", None) in events  # the questions start again
+
+
+def test_a_stopped_case_keeps_its_facts_when_the_complaint_comes_back():
+    kept = {"complaint_type": "complain_refund", "merchant_contacted": True, "amount": 299.0}
+    events, messages = run(ActionStartCase(), tracker("退款还是没到", "complain_refund", slots=kept))
+    assert not any(e.get("value") is None and e.get("name") in ("merchant_contacted", "amount") for e in events)
+    assert "299元" in messages[0]["text"]
 
 
 def test_angry_user_is_handed_off_at_once():
