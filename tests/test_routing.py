@@ -231,6 +231,17 @@ def test_seven_day_deadline_uses_the_receipt_date() -> None:
     assert result.missing == ["return_requested_date"]
 
 
+@pytest.mark.parametrize(
+    ("received", "why_word", "not_word"),
+    [(date(2026, 11, 20), "赶在最后一天之前", "已经过了"), (date(2026, 11, 10), "已经过了", "赶在最后一天之前")],
+    ids=["within-seven-days", "after-seven-days"],
+)
+def test_the_seven_day_reason_follows_the_window(received: date, why_word: str, not_word: str) -> None:
+    facts = CaseFacts("complain_return_refused", merchant_contacted=True, received_date=received)
+    why = route(facts, TODAY).next_step.why or ""
+    assert why_word in why and not_word not in why
+
+
 def test_refund_deadline_uses_the_return_receipt_date() -> None:
     facts = CaseFacts(
         "complain_refund",

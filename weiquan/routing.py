@@ -361,7 +361,12 @@ def done_channels(facts: CaseFacts) -> set[str]:
 # --- route
 
 
-def _why(spec: TypeSpec, facts: CaseFacts, channel_id: str, written: str | None) -> str:
+def _seven_day_expired(facts: CaseFacts, today: date) -> bool:
+    received = facts.received_date
+    return received is not None and received <= today and rules.seven_day_window(received, today).expired
+
+
+def _why(spec: TypeSpec, facts: CaseFacts, channel_id: str, written: str | None, today: date) -> str:
     texts = channel(channel_id).why
     candidates: list[str | None] = [written]
     candidates += [per.get(channel_id) for fact, per in spec.why_if.items() if _fact_true(facts, fact)]
@@ -369,6 +374,8 @@ def _why(spec: TypeSpec, facts: CaseFacts, channel_id: str, written: str | None)
         candidates.append("for_buyer" if facts.platform_result == "for_buyer" else "in_progress")
     candidates.append(spec.why.get(channel_id))
     key = next((k for k in candidates if k and k in texts), "default")
+    if key == "seven_day" and _seven_day_expired(facts, today):
+        key = "seven_day_expired"  # the reason must not say "before the last day" once that day has passed
     return texts[key]
 
 
@@ -455,7 +462,7 @@ def route(facts: CaseFacts, today: date | None = None) -> Route:
             Step(
                 channel=channel_id,
                 state=state,
-                why=_why(spec, facts, channel_id, written),
+                why=_why(spec, facts, channel_id, written, today),
                 deadline=_deadline(spec, facts, channel_id, today),
                 evidence=tuple(evidence) if state == NEXT else _channel_evidence(spec, channel_id),
             )
