@@ -124,11 +124,13 @@ class ValidateCaseForm(Action):
         intent = tracker_facts.latest_intent(tracker)
         text, entities = tracker_facts.latest_text(tracker), tracker_facts.latest_entities(tracker)
         pending = tracker.get_slot("pending_fact")
-        if intent in INTERRUPTIONS and not (pending and intake.is_direct_answer(pending, text)):
-            return []
         now = settings().now()
-        known = tracker_facts.facts(tracker)
         said = intake.volunteered(text, entities, now)
+        # 驳回了 read as goodbye still answers 申请过售后吗: a text that states the asked fact is an answer.
+        answers_pending = pending is not None and (intake.is_direct_answer(pending, text) or pending in said)
+        if intent in INTERRUPTIONS and not answers_pending:
+            return []
+        known = tracker_facts.facts(tracker)
         updates = {k: v for k, v in said.items() if k in intake.recorded_fact_names()}
         skipped = list(tracker.get_slot("skipped_facts") or [])
         retries = tracker.get_slot("intake_retries") or 0.0

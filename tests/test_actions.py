@@ -188,6 +188,12 @@ def test_a_question_in_the_middle_is_left_to_the_rules():
     assert events == [] and messages == []
 
 
+def test_an_answer_read_as_another_intent_still_answers_the_question():
+    slots = {"complaint_type": "complain_refund", "pending_fact": "after_sales_requested", "merchant_contacted": True}
+    events, _ = run(ValidateCaseForm(), tracker("驳回了", "goodbye", slots=slots))
+    assert SlotSet("after_sales_requested", True) in events
+
+
 def test_an_unclear_answer_is_asked_again_once():
     slots = {"complaint_type": "complain_refund", "pending_fact": "merchant_response", "merchant_contacted": True}
     events, _ = run(ValidateCaseForm(), tracker("emmm", "inform", slots=slots))

@@ -208,12 +208,14 @@ def volunteered(text: str, entities: Sequence[Mapping[str, Any]], now: datetime)
     """Facts stated in passing: merchant contacted, request made, money lost, receipt date, amount …"""
     found: dict[str, Any] = {}
     for name, sides in _answers()["volunteered"].items():
+        follow_up = sides.get("then")
+        key = _choice_in_words(text, follow_up) if follow_up else None
         if _contains_any(text, sides.get(False, ())):
             found[name] = False
-        elif _contains_any(text, sides.get(True, ())):
+        elif _contains_any(text, sides.get(True, ())) or (
+            key is not None and _contains_any(text, sides.get("implied_with", ()))
+        ):
             found[name] = True
-            follow_up = sides.get("then")
-            key = _choice_in_words(text, follow_up) if follow_up else None
             if key is not None:
                 found[follow_up] = key
     received = _received_date(text, entities, now)
