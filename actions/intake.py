@@ -16,6 +16,8 @@ from weiquan.intents import SCAM
 # Intents that interrupt the questions; the form rejects them so that a rule can answer.
 INTERRUPTIONS = {"ask_rule", "ask_platform_role", "ask_channel", "ask_progress", "bot_challenge",
                  "request_human", "stop", "goodbye", "report_scam", "greet", "thank", "out_of_scope"}
+# Interruptions a short answer is mistaken for (驳回了 read as goodbye); questions are never taken as answers.
+ANSWER_MISREADS = {"stop", "goodbye", "greet", "thank", "out_of_scope"}
 MAX_RETRIES = 1
 # An `inform` message whose ranking has a complaint at least this likely is taken as that complaint. Over the
 # 126 training examples that 5-fold cross-validation read as `inform` (2026-11-27): at 0.1, 23 bare facts (299块,
@@ -127,7 +129,9 @@ class ValidateCaseForm(Action):
         now = settings().now()
         said = intake.volunteered(text, entities, now)
         # 驳回了 read as goodbye still answers 申请过售后吗: a text that states the asked fact is an answer.
-        answers_pending = pending is not None and (intake.is_direct_answer(pending, text) or pending in said)
+        answers_pending = pending is not None and (
+            intake.is_direct_answer(pending, text) or (intent in ANSWER_MISREADS and pending in said)
+        )
         if intent in INTERRUPTIONS and not answers_pending:
             return []
         known = tracker_facts.facts(tracker)

@@ -192,6 +192,8 @@ def test_an_answer_read_as_another_intent_still_answers_the_question():
     slots = {"complaint_type": "complain_refund", "pending_fact": "after_sales_requested", "merchant_contacted": True}
     events, _ = run(ValidateCaseForm(), tracker("驳回了", "goodbye", slots=slots))
     assert SlotSet("after_sales_requested", True) in events
+    question = tracker("申请退款以后，商家多久不处理算自动同意", "ask_rule", slots=slots)
+    assert run(ValidateCaseForm(), question) == ([], [])  # a question that mentions the fact is still a question
 
 
 def test_an_unclear_answer_is_asked_again_once():
