@@ -109,7 +109,7 @@ class ActionAskIntakeDone(Action):
             return [SlotSet("intake_done", True)]
         text, buttons = _question(fact)
         if tracker.get_slot("pending_fact") == fact and (tracker.get_slot("intake_retries") or 0) > 0:
-            text = f"{replies.text('not_understood')}\n{text}"
+            text = f"{replies.text('not_understood' if buttons else 'not_understood_free')}\n{text}"
         dispatcher.utter_message(text=text, buttons=buttons)
         return [SlotSet("pending_fact", fact)]
 

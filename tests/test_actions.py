@@ -196,6 +196,18 @@ def test_an_answer_read_as_another_intent_still_answers_the_question():
     assert run(ValidateCaseForm(), question) == ([], [])  # a question that mentions the fact is still a question
 
 
+@pytest.mark.parametrize(
+    ("pending", "slots", "mentions_buttons"),
+    [("merchant_contacted", {"received_date": "2026-11-20"}, True), ("received_date", {}, False)],
+    ids=["yes-no-question", "date-question"],
+)
+def test_a_question_asked_again_mentions_buttons_only_when_it_has_them(pending, slots, mentions_buttons):
+    known = {"complaint_type": "complain_return_refused", "pending_fact": pending, "intake_retries": 1.0, **slots}
+    _, messages = run(ActionAskIntakeDone(), tracker(slots=known))
+    assert messages[0]["text"].startswith("这个回答我没看懂")
+    assert ("按钮" in messages[0]["text"]) == mentions_buttons == bool(messages[0]["buttons"])
+
+
 def test_an_unclear_answer_is_asked_again_once():
     slots = {"complaint_type": "complain_refund", "pending_fact": "merchant_response", "merchant_contacted": True}
     events, _ = run(ValidateCaseForm(), tracker("emmm", "inform", slots=slots))
