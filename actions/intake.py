@@ -128,9 +128,10 @@ class ValidateCaseForm(Action):
         pending = tracker.get_slot("pending_fact")
         now = settings().now()
         said = intake.volunteered(text, entities, now)
-        # 驳回了 read as goodbye still answers 申请过售后吗: a text that states the asked fact is an answer.
+        # 驳回了 read as goodbye is no goodbye: a text that states a fact of the case is read as an answer.
+        states_facts = any(name in said for name in intake.recorded_fact_names())
         answers_pending = pending is not None and (
-            intake.is_direct_answer(pending, text) or (intent in ANSWER_MISREADS and pending in said)
+            intake.is_direct_answer(pending, text) or (intent in ANSWER_MISREADS and states_facts)
         )
         if intent in INTERRUPTIONS and not answers_pending:
             return []

@@ -194,6 +194,10 @@ def test_an_answer_read_as_another_intent_still_answers_the_question():
     assert SlotSet("after_sales_requested", True) in events
     question = tracker("申请退款以后，商家多久不处理算自动同意", "ask_rule", slots=slots)
     assert run(ValidateCaseForm(), question) == ([], [])  # a question that mentions the fact is still a question
+    other_question = {"complaint_type": "complain_return_refused", "pending_fact": "received_date"}
+    events, messages = run(ValidateCaseForm(), tracker("驳回了", "goodbye", slots=other_question))
+    assert SlotSet("after_sales_requested", True) in events and "申请过售后：是" in messages[0]["text"]
+    assert run(ValidateCaseForm(), tracker("再见", "goodbye", slots=other_question)) == ([], [])
 
 
 @pytest.mark.parametrize(
