@@ -71,8 +71,10 @@ def test_start_case_names_the_type_and_keeps_what_was_said():
          "market_regulator_12315", "伤", "defect_injury"),
         ("买的耳机三天了还没发货，客服一直不回", "complain_merchant_service", "unshipped",
          "after_sales_request", "没发货", "late_shipment_consent"),
+        ("差评之后店家天天打电话骂我，还说知道我住哪，我很害怕", "complain_harassment", "threat",
+         "police_antifraud", "110", "reviews_rule"),
     ],
-    ids=["injury-makes-it-serious", "unshipped-order-behind-silent-support"],
+    ids=["injury-makes-it-serious", "unshipped-order-behind-silent-support", "threat-goes-to-the-police"],
 )
 def test_a_fact_said_in_passing_is_kept_and_shapes_the_route(text, complaint, fact, next_channel, why_word, rule_id):
     events, _ = run(ActionStartCase(), tracker(text, complaint))

@@ -120,6 +120,8 @@ def test_answers_are_read(fact, text, intent, entities, expected):
          {"merchant_contacted": True, "merchant_response": "refused"}),
         ("申请了，被拒了", [], {"after_sales_requested": True}),
         ("衣服洗了一次就掉色，不回购了", [], {}),
+        ("卖家知道我家地址，说要上门找我", [], {"threat": True}),
+        ("商家威胁说不删差评就起诉我", [], {}),
         ("问了客服能不能补差价，商家说活动价不补", [], {"merchant_contacted": True, "merchant_response": "refused"}),
     ],
 )

@@ -187,6 +187,14 @@ def test_an_unshipped_order_behind_a_silent_merchant_gets_the_late_shipment_rule
     assert unshipped.next_step.channel == plain.next_step.channel
 
 
+def test_a_threat_sends_harassment_to_the_police_first_and_a_plain_one_to_the_report() -> None:
+    threatened = route(CaseFacts("complain_harassment", threat=True), TODAY)
+    plain = route(CaseFacts("complain_harassment"), TODAY)
+    assert threatened.stage is Stage.SERIOUS and threatened.next_step.channel == "police_antifraud"
+    assert plain.next_step.channel == "violation_report"
+    assert route(CaseFacts("complain_quality", threat=True), TODAY).stage is Stage.NOT_CONTACTED
+
+
 def test_threats_go_to_the_police_without_product_injury_rules() -> None:
     result = route(CaseFacts("complain_harassment", injury=True), TODAY)
     assert result.next_step.channel == "police_antifraud"

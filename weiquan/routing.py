@@ -39,7 +39,7 @@ class Stage(str, Enum):
     MERCHANT_PENDING = "MERCHANT_PENDING"  # merchant contacted / after-sales open, no refusal yet
     MERCHANT_FAILED = "MERCHANT_FAILED"  # merchant refused or let its time limit pass
     PLATFORM_FAILED = "PLATFORM_FAILED"  # platform refused to step in or ruled against the buyer
-    SERIOUS = "SERIOUS"  # injury, large sum (product threshold in routes.yml) or, for scams, money lost
+    SERIOUS = "SERIOUS"  # injury, large sum (product threshold in routes.yml); scams: money lost; harassment: threat
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,7 @@ class CaseFacts:
     return_received_date: date | None = None  # day the merchant signed for the returned goods
     injury: bool = False
     unshipped: bool = False  # the goods were never shipped (said in passing: 一直没发货)
+    threat: bool = False  # a threat to the user's person (知道我住哪, 上门找我)
     money_lost: bool | None = None  # scams: money already transferred
     is_food: bool | None = None
     done_channels: frozenset[str] = frozenset()  # outside channels the user already used
@@ -72,7 +73,7 @@ class CaseFacts:
                 values[name] = rules.to_date(values[name])
         if "done_channels" in values:
             values["done_channels"] = frozenset(values["done_channels"])
-        for name in ("injury", "unshipped"):
+        for name in ("injury", "unshipped", "threat"):
             if name in values:
                 values[name] = bool(values[name])
         return cls(**values)
