@@ -128,15 +128,14 @@ class ValidateCaseForm(Action):
         pending = tracker.get_slot("pending_fact")
         now = settings().now()
         said = intake.volunteered(text, entities, now)
+        updates = {k: v for k, v in said.items() if k in intake.recorded_fact_names()}
         # 驳回了 read as goodbye is no goodbye: a text that states a fact of the case is read as an answer.
-        states_facts = any(name in said for name in intake.recorded_fact_names())
         answers_pending = pending is not None and (
-            intake.is_direct_answer(pending, text) or (intent in ANSWER_MISREADS and states_facts)
+            intake.is_direct_answer(pending, text) or (intent in ANSWER_MISREADS and bool(updates))
         )
         if intent in INTERRUPTIONS and not answers_pending:
             return []
         known = tracker_facts.facts(tracker)
-        updates = {k: v for k, v in said.items() if k in intake.recorded_fact_names()}
         skipped = list(tracker.get_slot("skipped_facts") or [])
         retries = tracker.get_slot("intake_retries") or 0.0
         # "不对，是上周三收到的" corrects another fact; its 不对 is no answer to the pending question.

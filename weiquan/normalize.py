@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 DEFAULT_PATTERNS = PATTERNS_DIR / "entities.yml"
 ENTITY_TYPES = ("amount", "duration", "date", "order_id", "tracking_no")
 INVALID_ORDER_ID = "invalid_order_id"
+# How far before a number _context() looks for the words that say what it is.
+_CONTEXT_CHARS = 20
 _ID_TYPES = frozenset({"order_id", "tracking_no"})
 
 # Stays full-width: as ASCII "," it would read as a thousands separator ("299，100元").
@@ -468,7 +470,7 @@ class Normalizer:
 
     def _context(self, text: str, start: int) -> str | None:
         """Which kind of number the words right before `start` announce (订单号 → order_id, …)."""
-        before = text[max(0, start - 20) : start]
+        before = _before(text, start)
         if self._order_context.search(before):
             return "order_id"
         if self._strong_track_context.search(before):
@@ -567,7 +569,7 @@ class Normalizer:
         for m in self._digit_run.finditer(folded):
             n = len(m.group())
             wrong_length = not self._order_digits[0] <= n <= self._order_digits[1]
-            named = self._order_number_context.search(folded[max(0, m.start() - 20) : m.start()]) is not None
+            named = self._order_number_context.search(_before(folded, m.start())) is not None
             low = self._number_word_invalid_min if named else self._invalid_digits[0]
             in_range = low <= n <= self._invalid_digits[1]
             if wrong_length and in_range and self._context(folded, m.start()) == "order_id":
@@ -575,6 +577,11 @@ class Normalizer:
                     Extracted(INVALID_ORDER_ID, m.start(), m.end(), text[m.start() : m.end()], m.group())
                 )
         return found
+
+
+def _before(text: str, start: int) -> str:
+    """The characters that may hold the words announcing a number starting at `start` (订单号是 …)."""
+    return text[max(0, start - _CONTEXT_CHARS) : start]
 
 
 def _safe_date(year: int, month: int, day: int) -> date | None:

@@ -362,9 +362,10 @@ def done_channels(facts: CaseFacts) -> set[str]:
 # --- route
 
 
-def _seven_day_expired(facts: CaseFacts, today: date) -> bool:
+def _seven_day_window(facts: CaseFacts, today: date) -> rules.SevenDayWindow | None:
+    """The buyer's seven days, or None while the receipt date is unknown (or said to be in the future)."""
     received = facts.received_date
-    return received is not None and received <= today and rules.seven_day_window(received, today).expired
+    return rules.seven_day_window(received, today) if received is not None and received <= today else None
 
 
 def _why(spec: TypeSpec, facts: CaseFacts, channel_id: str, written: str | None, today: date) -> str:
@@ -375,7 +376,8 @@ def _why(spec: TypeSpec, facts: CaseFacts, channel_id: str, written: str | None,
         candidates.append("for_buyer" if facts.platform_result == "for_buyer" else "in_progress")
     candidates.append(spec.why.get(channel_id))
     key = next((k for k in candidates if k and k in texts), "default")
-    if key == "seven_day" and _seven_day_expired(facts, today):
+    window = _seven_day_window(facts, today) if key == "seven_day" else None
+    if window is not None and window.expired:
         key = "seven_day_expired"  # the reason must not say "before the last day" once that day has passed
     return texts[key]
 
@@ -383,9 +385,9 @@ def _why(spec: TypeSpec, facts: CaseFacts, channel_id: str, written: str | None,
 def _deadline_values(name: str, facts: CaseFacts, today: date) -> tuple[str, dict[str, str]] | None:
     """(text key, values) for a deadline computation, or None when it does not apply to these facts."""
     if name == "seven_day":
-        if facts.received_date is None or facts.received_date > today:
+        window = _seven_day_window(facts, today)
+        if window is None:
             return "seven_day_missing", {}
-        window = rules.seven_day_window(facts.received_date, today)
         key = (
             "seven_day_expired" if window.expired else "seven_day_last_day" if window.days_left == 0 else name
         )
