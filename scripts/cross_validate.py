@@ -25,16 +25,30 @@ from bench import baseline, scores  # noqa: E402
 from eval_nlu import predict  # noqa: E402
 from homophone_typos import homophones, with_typos  # noqa: E402
 
+from weiquan.entity_scores import TAXONOMY_ENTITIES, score_entities  # noqa: E402
+from weiquan.nlu_data import Example  # noqa: E402
+
 # Components that only find or rewrite entities: intents come out the same without them.
 ENTITY_ONLY = ("CRFEntityExtractor", "SpacyEntityNormalizer", "EntitySynonymMapper")
 
 
-def intent_config(path: Path = REPO / "config.yml") -> dict[str, Any]:
-    """config.yml without the entity-only components and without dialogue policies."""
+def intent_config(path: Path = REPO / "config.yml", entities: bool = False) -> dict[str, Any]:
+    """config.yml without dialogue policies, and without the entity-only components unless `entities`."""
     config = yaml.safe_load(path.read_text(encoding="utf-8"))
-    config["pipeline"] = [c for c in config["pipeline"] if not str(c["name"]).endswith(ENTITY_ONLY)]
+    if not entities:
+        config["pipeline"] = [c for c in config["pipeline"] if not str(c["name"]).endswith(ENTITY_ONLY)]
     config.pop("policies", None)
     return config
+
+
+def annotated(message: Any) -> Example:
+    """A Rasa training message as an Example with its entity spans, for entity scores."""
+    found = [e for e in message.get("entities") or [] if "start" in e and "end" in e]
+    return Example(
+        message.get("text"), message.get("intent"),
+        tuple((e["entity"], message.get("text")[e["start"]:e["end"]]) for e in found),
+        tuple((e["start"], e["end"], e["entity"]) for e in found),
+    )
 
 
 def train_fold(train_data: Any, config: Path, workdir: Path, name: str) -> Path:
@@ -62,13 +76,13 @@ def main() -> None:
     parser.add_argument("--typos", action="store_true",
                         help="also score each held-out example with homophone typos (scripts/homophone_typos.py)")
     parser.add_argument("--save", type=Path, help="write each scored example's text, intent and predictions here")
+    parser.add_argument("--entities", action="store_true",
+                        help="keep the entity components in the folds' pipeline and also print entity scores")
     args = parser.parse_args()
 
     from rasa.shared.nlu.training_data.loading import load_data
     from rasa.shared.nlu.training_data.training_data import TrainingData
     from sklearn.model_selection import StratifiedKFold
-
-    from weiquan.nlu_data import Example
 
     extra_files = {Path(f).resolve() for f in args.train_only}
     files = sorted(f for f in (REPO / "data" / "nlu").glob("*.yml") if f.resolve() not in extra_files)
@@ -87,23 +101,28 @@ def main() -> None:
     base_pred: list[str] = []
     texts: list[str] = []
     rankings: list[list[tuple[str, float]]] = []
+    gold_entities: list[Example] = []
+    found_entities: list[list[dict[str, Any]]] = []
     folds = StratifiedKFold(args.folds, shuffle=True, random_state=args.seed).split(examples, labels)
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         config = workdir / "config.yml"
-        config.write_text(yaml.safe_dump(intent_config(args.config), allow_unicode=True), encoding="utf-8")
+        pipeline = intent_config(args.config, args.entities)
+        config.write_text(yaml.safe_dump(pipeline, allow_unicode=True), encoding="utf-8")
         for number, (train_idx, test_idx) in enumerate(folds, start=1):
             fold_train = TrainingData(
                 [examples[i] for i in train_idx] + always_trained, entity_synonyms=data.entity_synonyms,
                 regex_features=data.regex_features, lookup_tables=data.lookup_tables,
             )
             model = train_fold(fold_train, config, workdir, f"fold{number}")
-            test = [Example(examples[i].get("text"), labels[i], ()) for i in test_idx]
+            test = [annotated(examples[i]) for i in test_idx]
             typoed = [Example(with_typos(e.text, table), e.intent, ()) for e in test] if table else []
             parsed = asyncio.run(predict(model, test + typoed))
             parsed, typo_parsed = parsed[: len(test)], parsed[len(test):]
             fold_truth = [e.intent for e in test]
             fold_model = [p["intent"]["name"] for p in parsed]
+            gold_entities += test
+            found_entities += [p.get("entities", []) for p in parsed]
             rankings += [[(r["name"], round(r["confidence"], 4)) for r in p["intent_ranking"][:3]] for p in parsed]
             fold_base = baseline([examples[i].get("text") for i in train_idx] + [m.get("text") for m in always_trained],
                                  [labels[i] for i in train_idx] + [m.get("intent") for m in always_trained],
@@ -125,6 +144,10 @@ def main() -> None:
         _, typo_f1, _ = scores(truth, typo_model)
         _, typo_base_f1, _ = scores(truth, typo_base)
         print(f"[同音错字] 模型 macro-F1 {typo_f1:.3f} | 基线 {typo_base_f1:.3f} | 领先 {typo_f1 - typo_base_f1:+.3f}")
+    if args.entities:
+        entity_scores = score_entities(gold_entities, found_entities, TAXONOMY_ENTITIES)
+        print("[实体] " + ", ".join(f"{s.entity} P {s.precision:.2f} R {s.recall:.2f} F1 {s.f1:.2f} (n={s.gold})"
+                                   for s in entity_scores.values()))
     if args.save:
         rows = [{"text": t, "intent": i, "model": m, "baseline": b, "ranking": r}
                 for t, i, m, b, r in zip(texts, truth, model_pred, base_pred, rankings, strict=True)]
