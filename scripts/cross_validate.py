@@ -25,7 +25,7 @@ from bench import baseline, scores  # noqa: E402
 from eval_nlu import predict  # noqa: E402
 from homophone_typos import homophones, with_typos  # noqa: E402
 
-from weiquan.entity_scores import TAXONOMY_ENTITIES, score_entities  # noqa: E402
+from weiquan.entity_scores import TAXONOMY_ENTITIES, describe, score_entities  # noqa: E402
 from weiquan.nlu_data import Example  # noqa: E402
 
 # Components that only find or rewrite entities: intents come out the same without them.
@@ -99,9 +99,8 @@ def main() -> None:
     typo_model: list[str] = []
     typo_base: list[str] = []
     base_pred: list[str] = []
-    texts: list[str] = []
     rankings: list[list[tuple[str, float]]] = []
-    gold_entities: list[Example] = []
+    scored: list[Example] = []
     found_entities: list[list[dict[str, Any]]] = []
     folds = StratifiedKFold(args.folds, shuffle=True, random_state=args.seed).split(examples, labels)
     with tempfile.TemporaryDirectory() as tmp:
@@ -121,7 +120,7 @@ def main() -> None:
             parsed, typo_parsed = parsed[: len(test)], parsed[len(test):]
             fold_truth = [e.intent for e in test]
             fold_model = [p["intent"]["name"] for p in parsed]
-            gold_entities += test
+            scored += test
             found_entities += [p.get("entities", []) for p in parsed]
             rankings += [[(r["name"], round(r["confidence"], 4)) for r in p["intent_ranking"][:3]] for p in parsed]
             fold_base = baseline([examples[i].get("text") for i in train_idx] + [m.get("text") for m in always_trained],
@@ -135,7 +134,6 @@ def main() -> None:
             truth += fold_truth
             model_pred += fold_model
             base_pred += fold_base
-            texts += [e.text for e in test]
     acc, f1, _ = scores(truth, model_pred)
     base_acc, base_f1, _ = scores(truth, base_pred)
     print(f"[交叉验证] 模型 accuracy {acc:.3f} macro-F1 {f1:.3f} | TF-IDF+LR 基线 accuracy {base_acc:.3f} "
@@ -145,12 +143,10 @@ def main() -> None:
         _, typo_base_f1, _ = scores(truth, typo_base)
         print(f"[同音错字] 模型 macro-F1 {typo_f1:.3f} | 基线 {typo_base_f1:.3f} | 领先 {typo_f1 - typo_base_f1:+.3f}")
     if args.entities:
-        entity_scores = score_entities(gold_entities, found_entities, TAXONOMY_ENTITIES)
-        print("[实体] " + ", ".join(f"{s.entity} P {s.precision:.2f} R {s.recall:.2f} F1 {s.f1:.2f} (n={s.gold})"
-                                   for s in entity_scores.values()))
+        print("[实体] " + describe(score_entities(scored, found_entities, TAXONOMY_ENTITIES)))
     if args.save:
         rows = [{"text": t, "intent": i, "model": m, "baseline": b, "ranking": r}
-                for t, i, m, b, r in zip(texts, truth, model_pred, base_pred, rankings, strict=True)]
+                for t, i, m, b, r in zip([e.text for e in scored], truth, model_pred, base_pred, rankings, strict=True)]
         for row, typo_prediction in zip(rows, typo_model, strict=False):
             row["typo_model"] = typo_prediction
         args.save.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -9,7 +9,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from weiquan.entity_scores import TAXONOMY_ENTITIES, score_entities  # noqa: E402
+from weiquan.entity_scores import TAXONOMY_ENTITIES, describe, score_entities  # noqa: E402
 from weiquan.nlu_data import Example, load_examples  # noqa: E402
 
 
@@ -36,8 +36,7 @@ def report(name: str, examples: list[Example], parsed: list[dict], show_errors: 
         f1 = f1_score(truth, pred, average="macro", labels=labels, zero_division=0)
         print(f"{name} [{title}]: accuracy {accuracy_score(truth, pred):.3f} macro-F1 {f1:.3f} (n={len(truth)})")
     entities = score_entities(examples, [p.get("entities", []) for p in parsed], TAXONOMY_ENTITIES)
-    print(f"{name} [entities]: " + ", ".join(
-        f"{s.entity} P {s.precision:.2f} R {s.recall:.2f} F1 {s.f1:.2f} (n={s.gold})" for s in entities.values()))
+    print(f"{name} [entities]: " + describe(entities))
     if show_errors:
         for e, p in zip(examples, parsed, strict=True):
             if p["intent"]["name"] != e.intent:

@@ -63,3 +63,9 @@ def score_entities(
             for key in (name, "全部"):
                 counts[key][0] += 1
     return {name: EntityScore(name, *values) for name, values in counts.items()}
+
+
+def describe(scores: Mapping[str, EntityScore]) -> str:
+    """One line: precision, recall, F1 and gold count per entity type."""
+    return ", ".join(f"{s.entity} P {s.precision:.2f} R {s.recall:.2f} F1 {s.f1:.2f} (n={s.gold})"
+                     for s in scores.values())
