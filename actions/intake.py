@@ -164,7 +164,8 @@ class ValidateCaseForm(Action):
             dispatcher.utter_message(text=replies.text("correction").format(value=shown))
         elif pending and answer is None and pending not in updates:
             # 联系了，商家不认 while the receipt date is asked: say what was kept before the question comes again.
-            noted = replies.fact_lines({k: v for k, v in updates.items() if known.get(k) is None}, now.date())
+            kept = {**tracker_facts.entity_facts(tracker), **{k: v for k, v in updates.items() if known.get(k) is None}}
+            noted = replies.fact_lines(kept, now.date())
             if noted:
                 dispatcher.utter_message(text=replies.text("noted").format(value="，".join(noted)))
         after = {**known, **updates, **{name: intake.SKIPPED for name in skipped}}

@@ -230,6 +230,20 @@ def test_an_order_number_sent_on_its_own_is_noted_not_called_unclear():
     assert messages[0]["text"] == "好的，记下了（订单号：3214567890123456789）。"
 
 
+def test_order_facts_sent_instead_of_a_yes_or_no_are_noted_not_taken_for_yes():
+    """少的是一盒面膜 holds a 是, and that is no answer to 申请过平台客服介入吗."""
+    slots = {"complaint_type": "complain_wrong_or_missing_item", "pending_fact": "platform_intervened",
+             "merchant_contacted": True, "merchant_response": "refused", "after_sales_requested": True}
+    events, messages = run(ValidateCaseForm(), tracker(
+        "订单号2209918374650012，少的是一盒面膜，89元", "inform",
+        [{"entity": "order_id", "value": "2209918374650012", "start": 3, "end": 19},
+         {"entity": "amount", "value": 89.0, "start": 29, "end": 32}], slots=slots))
+    assert SlotSet("amount", 89.0) in events
+    assert not any(e.get("name") == "platform_intervened" for e in events)
+    assert messages[0]["text"].startswith("好的，记下了（")
+    assert "2209918374650012" in messages[0]["text"] and "89" in messages[0]["text"]
+
+
 def test_facts_said_instead_of_the_answer_are_kept_and_acknowledged():
     slots = {"complaint_type": "complain_return_refused", "pending_fact": "received_date"}
     events, messages = run(ValidateCaseForm(), tracker("联系了，商家不认", "inform", slots=slots))

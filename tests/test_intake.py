@@ -77,6 +77,13 @@ def test_every_fact_kept_on_a_case_has_a_slot_and_routing_reads_it(domain):
         ("merchant_contacted", "还没联系", None, [], False),
         ("merchant_contacted", "嗯", "affirm", [], True),
         ("merchant_contacted", "没有", "deny", [], False),
+        ("platform_intervened", "嗯，申请过", None, [], True),
+        ("platform_intervened", "是的", None, [], True),
+        ("platform_intervened", "我没申请", None, [], False),
+        ("platform_intervened", "没，还没到那一步", None, [], False),
+        # facts given instead of an answer: 少的是 and 有 inside a sentence answer nothing
+        ("platform_intervened", "订单号2209918374650012，少的是一盒面膜，89元", "inform", [], None),
+        ("after_sales_requested", "盒子里有张卡片，写着假一赔四", None, [], None),
         ("merchant_response", "他们说拆封了不给退", None, [], "refused"),
         ("merchant_response", "一直不回或拖着不办", None, [], "silent"),
         ("merchant_response", "已读不回", None, [], "silent"),

@@ -106,6 +106,12 @@ def _contains_any(text: str, words: Sequence[str]) -> bool:
     return any(word in text for word in words)
 
 
+def _says(text: str, words: Sequence[str]) -> bool:
+    """A one-character answer word (是, 有, 没) counts only where the reply starts: 少的是一盒面膜 says no 是."""
+    opening = text.lstrip(" \t，,。.!！~～")
+    return any(opening.startswith(word) if len(word) == 1 else word in text for word in words)
+
+
 def _yes_no(text: str, intent: str | None, fact: Fact) -> bool | None:
     if fact.buttons and text.strip() in fact.buttons:
         return fact.buttons.index(text.strip()) == 0
@@ -114,9 +120,9 @@ def _yes_no(text: str, intent: str | None, fact: Fact) -> bool | None:
     if intent == "deny":
         return False
     words = _answers()["yes_no"]
-    if _contains_any(text, words["negative"]):
+    if _says(text, words["negative"]):
         return False
-    if _contains_any(text, words["affirmative"]):
+    if _says(text, words["affirmative"]):
         return True
     return None
 
