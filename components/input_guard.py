@@ -5,23 +5,18 @@ import re
 from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.nlu.constants import (
     ENTITIES,
     ENTITY_ATTRIBUTE_END,
     ENTITY_ATTRIBUTE_START,
     ENTITY_ATTRIBUTE_VALUE,
-    INTENT,
-    INTENT_NAME_KEY,
-    INTENT_RANKING_KEY,
-    PREDICTED_CONFIDENCE_KEY,
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from components.base import ConfigOnlyComponent
+from components.base import ConfigOnlyComponent, SureIntentClassifier
 from weiquan.text_guard import CUT_AT, has_words, sanitize
 
 # Message property holding the text as received, before InputSanitizer changed it (not in the parse output).
@@ -87,44 +82,22 @@ class InputSanitizer(ConfigOnlyComponent):
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class NoTextClassifier(ConfigOnlyComponent, IntentClassifier):
+class NoTextClassifier(SureIntentClassifier):
     """Predicts `no_text` (confidence 1.0) for messages without words: empty, emoji, punctuation, [图片].
 
-    Put it after the trained classifiers and before FallbackClassifier. A message counts as word-less when
-    either the received text or the sanitized text has no words (so a bare <script> tag counts too).
-    The other intents stay in the ranking at confidence 0.0, so FallbackClassifier never sees ambiguity.
+    A message counts as word-less when either the received text or the sanitized text has no words (so a bare
+    <script> tag counts too). The other intents stay in the ranking at confidence 0.0, so FallbackClassifier
+    never sees ambiguity.
     """
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {"intent": NO_TEXT_INTENT}
 
-    def __init__(self, config: dict[str, Any]) -> None:
-        intent = config.get("intent")
-        if not isinstance(intent, str) or not intent:
-            raise InvalidConfigException(f"{type(self).__name__}: 'intent' must be a non-empty string.")
-        self._intent = intent
-
-
-    def process(self, messages: list[Message]) -> list[Message]:
-        """Overrides the intent of word-less messages in place."""
-        for message in messages:
-            text = message.get(TEXT)
-            original = message.get(ORIGINAL_TEXT, text)
-            if has_words(_as_text(original)) and has_words(_as_text(text)):
-                continue
-            self._set_no_text(message)
-        return messages
-
-    def _set_no_text(self, message: Message) -> None:
-        ranking = [
-            {**entry, PREDICTED_CONFIDENCE_KEY: 0.0}
-            for entry in message.get(INTENT_RANKING_KEY) or []
-            if isinstance(entry, dict) and entry.get(INTENT_NAME_KEY) != self._intent
-        ]
-        top = {INTENT_NAME_KEY: self._intent, PREDICTED_CONFIDENCE_KEY: 1.0}
-        message.set(INTENT, top, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [dict(top), *ranking], add_to_output=True)
+    def applies(self, message: Message) -> bool:
+        text = message.get(TEXT)
+        original = message.get(ORIGINAL_TEXT, text)
+        return not (has_words(_as_text(original)) and has_words(_as_text(text)))
 
 
 def _as_text(value: Any) -> str:

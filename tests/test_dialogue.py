@@ -63,6 +63,18 @@ def test_date_is_read_back_as_a_calendar_day(servers):
     assert "11月11日" in reply
 
 
+@pytest.mark.parametrize("answer", ["昨天", "前天吧", "大前天收到的"])
+def test_a_bare_day_answers_the_question_and_the_questions_go_on(servers, answer):
+    """昨天 alone once read as goodbye: the bot said 祝你顺利解决 and dropped the case."""
+    sender = new_sender()
+    assert "哪天收到" in texts(servers.say(sender, "电热水壶烧水一股塑料味，才买五天，商家说正常现象"))
+    reply = texts(servers.say(sender, answer))
+    assert "随时回来" not in reply
+    assert "哪天收到" not in reply, reply
+    # 商家说正常现象 already says the merchant was asked and refused: next comes the order page.
+    assert "申请过退款或售后" in reply, reply
+
+
 VAGUE = ["问一下", "还有", "那个", "嗯……那个事", "东西和钱", "就是那个", "怎么说呢", "钱的事", "我想问问"]
 
 
