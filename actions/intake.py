@@ -163,8 +163,9 @@ class ValidateCaseForm(Action):
             shown = "，".join(replies.fact_lines(corrected, now.date()))
             dispatcher.utter_message(text=replies.text("correction").format(value=shown))
         elif pending and answer is None and pending not in updates:
-            # 联系了，商家不认 while the receipt date is asked: say what was kept before the question comes again.
-            kept = {**tracker_facts.entity_facts(tracker), **{k: v for k, v in updates.items() if known.get(k) is None}}
+            # 联系了，商家不认 while the receipt date is asked: say what was kept before the question comes again,
+            # known facts included, so 联系过了 sent to 申请过售后吗 is not met with the bare question again.
+            kept = {**tracker_facts.entity_facts(tracker), **updates}
             noted = replies.fact_lines(kept, now.date())
             if noted:
                 dispatcher.utter_message(text=replies.text("noted").format(value="，".join(noted)))

@@ -253,6 +253,16 @@ def test_facts_said_instead_of_the_answer_are_kept_and_acknowledged():
     assert "联系过商家：是" in messages[0]["text"]
 
 
+def test_an_answer_to_an_earlier_question_is_no_yes_to_the_open_one():
+    """联系过了, sent to 在订单页申请过退款或售后吗, is read back; the order-page question stays open."""
+    slots = {"complaint_type": "complain_counterfeit", "pending_fact": "after_sales_requested",
+             "merchant_contacted": True, "merchant_response": "refused", "amount": 1200.0}
+    events, messages = run(ValidateCaseForm(), tracker("联系过了", "affirm", slots=slots))
+    assert not any(e.get("name") == "after_sales_requested" for e in events)
+    assert SlotSet("intake_done", None) in events
+    assert len(messages) == 1 and "联系过商家：是" in messages[0]["text"]
+
+
 def test_a_button_answer_is_not_read_back():
     slots = {"complaint_type": "complain_refund", "pending_fact": "merchant_contacted"}
     events, messages = run(ValidateCaseForm(), tracker("联系过了", "affirm", slots=slots))

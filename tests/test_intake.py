@@ -84,6 +84,12 @@ def test_every_fact_kept_on_a_case_has_a_slot_and_routing_reads_it(domain):
         # facts given instead of an answer: 少的是 and 有 inside a sentence answer nothing
         ("platform_intervened", "订单号2209918374650012，少的是一盒面膜，89元", "inform", [], None),
         ("after_sales_requested", "盒子里有张卡片，写着假一赔四", None, [], None),
+        # an answer to another question: the merchant was contacted, the order page is not answered
+        ("after_sales_requested", "联系过了", "affirm", [], None),
+        ("platform_intervened", "没联系", "deny", [], None),
+        ("platform_intervened", "还没联系过", "deny", [], None),
+        ("after_sales_requested", "申请过了，也联系过了", "affirm", [], True),
+        ("after_sales_requested", "联系过商家，没申请", None, [], False),
         ("merchant_response", "他们说拆封了不给退", None, [], "refused"),
         ("merchant_response", "一直不回或拖着不办", None, [], "silent"),
         ("merchant_response", "已读不回", None, [], "silent"),

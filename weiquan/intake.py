@@ -1,6 +1,7 @@
 """Intake: which fact to ask next for a complaint type, and reading facts out of what the user said."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -112,9 +113,24 @@ def _says(text: str, words: Sequence[str]) -> bool:
     return any(opening.startswith(word) if len(word) == 1 else word in text for word in words)
 
 
+def _without_other_answers(text: str, fact_name: str) -> str:
+    """The text less the words that answer another yes/no question only (answers.yml `answers_only`)."""
+    words = [word for other, listed in _answers()["yes_no"].get("answers_only", {}).items()
+             if other != fact_name for word in listed]
+    if not words:
+        return text
+    # One alternation, so the leftmost word wins: 没联系过 goes whole, not as 没 + 联系过 (a bare 没 says no).
+    pattern = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+    return re.sub(pattern, " ", text)
+
+
 def _yes_no(text: str, intent: str | None, fact: Fact) -> bool | None:
     if fact.buttons and text.strip() in fact.buttons:
         return fact.buttons.index(text.strip()) == 0
+    rest = _without_other_answers(text, fact.name)
+    if rest != text:
+        # The classifier's affirm or deny was about the other question's words.
+        text, intent = rest, None
     if intent == "affirm":
         return True
     if intent == "deny":
