@@ -71,6 +71,14 @@ class ActionExplainChannels(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        named = routing.named_channels(tracker_facts.latest_text(tracker))
+        if named:
+            blocks = [replies.text("channel_named").format(
+                name=found.name, how=found.how, who=found.who, evidence="；".join(found.evidence))
+                for found in map(routing.channel, named)]
+            text = "\n\n".join(blocks)
+            dispatcher.utter_message(text=replies.with_cut_notice(text, tracker_facts.characters_read(tracker)))
+            return []
         complaint_type = tracker.get_slot("complaint_type")
         case_id = tracker.get_slot("case_id")
         if complaint_type and case_id:

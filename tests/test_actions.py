@@ -353,6 +353,20 @@ def test_an_answer_to_an_overlong_question_says_it_was_read_only_in_part(action,
     assert "太长" not in short[0]["text"]
 
 
+def test_a_question_about_one_channel_gets_that_channel_not_the_whole_list():
+    _, messages = run(ActionExplainChannels(), tracker("12315电话多少", "ask_channel"))
+    assert len(messages) == 1
+    text = messages[0]["text"]
+    assert text.startswith("向12315投诉：打12315") and "先准备好：" in text
+    assert "找商家协商" not in text and "消费者协会" not in text
+
+
+def test_a_question_naming_no_channel_gets_them_all_in_order():
+    _, messages = run(ActionExplainChannels(), tracker("商家不理我还能去哪投诉", "ask_channel"))
+    text = messages[0]["text"]
+    assert text.index("找商家协商") < text.index("向12315投诉") < text.index("仲裁或起诉")
+
+
 def test_clarification_offers_top_intents_in_chinese():
     current = tracker("那个事", "nlu_fallback")
     current.latest_message["intent_ranking"] = [

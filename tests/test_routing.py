@@ -10,7 +10,7 @@ import pytest
 
 from harness import contracts
 from weiquan import platform_role, rules
-from weiquan.routing import DONE, LATER, NEXT, CaseFacts, Route, Stage, complaint_types, route, stage_of
+from weiquan.routing import DONE, LATER, NEXT, CaseFacts, Route, Stage, complaint_types, named_channels, route, stage_of
 
 TODAY = date(2026, 11, 25)
 REPO = Path(__file__).resolve().parent.parent
@@ -321,3 +321,20 @@ def test_platform_role_answer_has_can_cannot_and_next() -> None:
         assert heading in answer.text
     assert "12315" in answer.text
     assert all(rules.rule(rid) for rid in answer.rule_ids)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12315电话多少", ["market_regulator_12315"]),
+        ("消协和12315哪个管用", ["consumer_association", "market_regulator_12315"]),
+        ("被骗了打96110还是110", ["police_antifraud"]),
+        ("快递丢件能打12305吗", ["postal_complaint"]),
+        ("这点钱值得去法院起诉吗", ["legal_action"]),
+        ("商家不理我还能去哪投诉", []),
+        ("订单号3212110998，还能找谁", []),
+        ("用工商银行卡付的款，找谁退", []),
+    ],
+)
+def test_a_question_names_the_channels_it_asks_about(text, expected):
+    assert named_channels(text) == expected

@@ -6,6 +6,7 @@ data/kb/channels.yml and data/kb/evidence.yml. This module only interprets them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date
@@ -136,6 +137,7 @@ class Channel:
     evidence: tuple[str, ...]
     rule_ids: tuple[str, ...]
     why: Mapping[str, str]
+    named_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -179,6 +181,7 @@ def load_channels(path: Path = CHANNELS_FILE) -> dict[str, Channel]:
             evidence=tuple(item.get("evidence") or ()),
             rule_ids=tuple(item.get("rule_ids") or ()),
             why=dict(item["why"]),
+            named_by=tuple(str(word) for word in item.get("named_by") or ()),
         )
         for cid, item in raw.items()
     }
@@ -277,6 +280,17 @@ def complaint_rule_ids(complaint_type: str) -> list[str]:
 
 def channel(channel_id: str) -> Channel:
     return load_channels()[channel_id]
+
+
+def _names(text: str, word: str) -> bool:
+    if word.isdigit():
+        return re.search(rf"(?<!\d){word}(?!\d)", text) is not None
+    return word in text
+
+
+def named_channels(text: str) -> list[str]:
+    """The channels a question names (channels.yml `named_by`), in the file's order: 12315电话多少 names 12315."""
+    return [cid for cid, found in load_channels().items() if any(_names(text, word) for word in found.named_by)]
 
 
 # --- stage
