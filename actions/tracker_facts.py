@@ -35,9 +35,14 @@ def entity_facts(tracker: Tracker) -> dict[str, Any]:
     """The case facts the latest message gave as entities (order number, amount, date, ...): the first value of
     each, as intake reads them (页面价699，现价599 gives 699, and the 599 is no correction of it)."""
     found: dict[str, Any] = {}
-    for entity in latest_entities(tracker):
-        if entity.get("entity") in ENTITY_SLOTS and entity.get("value") is not None:
+    entities = latest_entities(tracker)
+    for entity in entities:
+        name = entity.get("entity")
+        if name in ENTITY_SLOTS and name != "amount" and entity.get("value") is not None:
             found.setdefault(entity["entity"], entity["value"])
+    paid = intake.paid_amount(latest_text(tracker), entities)
+    if paid is not None:
+        found["amount"] = paid
     return found
 
 

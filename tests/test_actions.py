@@ -214,6 +214,15 @@ def test_a_question_asked_again_mentions_buttons_only_when_it_has_them(pending, 
     assert ("按钮" in messages[0]["text"]) == mentions_buttons == bool(messages[0]["buttons"])
 
 
+def test_a_hospital_bill_is_not_taken_for_the_price():
+    text = "我买的面霜用了过敏，脸都肿了，去医院花了八百"
+    events, messages = run(ActionStartCase(), tracker(text, "complain_quality", [
+        {"entity": "product", "value": "面霜", "start": 3, "end": 5},
+        {"entity": "amount", "value": 800.0, "start": text.index("八百"), "end": len(text)}]))
+    assert "面霜" in messages[0]["text"] and "800" not in messages[0]["text"]
+    assert not any(e.get("name") == "amount" for e in events)
+
+
 def test_an_unclear_answer_is_asked_again_once():
     slots = {"complaint_type": "complain_refund", "pending_fact": "merchant_response", "merchant_contacted": True}
     events, _ = run(ValidateCaseForm(), tracker("emmm", "inform", slots=slots))

@@ -150,3 +150,25 @@ def test_every_follow_up_read_in_passing_is_a_choice_fact_with_answer_words():
     for name in follow_ups:
         assert intake.facts()[name].kind == intake.CHOICE
         assert intake._answers()["choices"].get(name)
+
+
+def _amounts(text: str, *spans: tuple[str, float]) -> list[dict]:
+    """Amount entities at the place of each written number in the text."""
+    return [{"entity": "amount", "value": value, "start": text.index(written),
+             "end": text.index(written) + len(written)} for written, value in spans]
+
+
+@pytest.mark.parametrize(
+    ("text", "spans", "expected"),
+    [
+        ("我买的面霜用了过敏，脸都肿了，去医院花了八百", [("八百", 800.0)], None),
+        ("两百的面霜，用了过敏，看病又花了八百", [("两百", 200.0), ("八百", 800.0)], 200.0),
+        ("退货运费15块商家不给报", [("15块", 15.0)], None),
+        ("双十一买的手机，第二天降价了500", [("500", 500.0)], None),
+        ("花了一千二买的AirPods是假的", [("一千二", 1200.0)], 1200.0),
+        ("商家只肯补偿20，我付了399", [("20", 20.0), ("399", 399.0)], 399.0),
+    ],
+)
+def test_only_what_the_order_cost_is_taken_as_the_amount_paid(text, spans, expected):
+    assert intake.paid_amount(text, _amounts(text, *spans)) == expected
+    assert intake.volunteered(text, _amounts(text, *spans), NOW).get("amount") == expected

@@ -243,10 +243,34 @@ def volunteered(text: str, entities: Sequence[Mapping[str, Any]], now: datetime)
     received = _received_date(text, entities, now)
     if received:
         found["received_date"] = received
-    amount = _entity_value(entities, "amount")
+    amount = paid_amount(text, entities)
     if amount is not None:
-        found["amount"] = float(amount)
+        found["amount"] = amount
     return found
+
+
+_CLAUSE_END = re.compile(r"[，,。.；;！!？?\s]")
+
+
+def _clause(text: str, start: int, end: int) -> str:
+    """The part of the text between the punctuation marks around [start, end)."""
+    before = max((m.end() for m in _CLAUSE_END.finditer(text, 0, start)), default=0)
+    after = _CLAUSE_END.search(text, end)
+    return text[before:after.start() if after else len(text)]
+
+
+def paid_amount(text: str, entities: Sequence[Mapping[str, Any]]) -> float | None:
+    """The first amount that is what the order cost: 去医院花了八百 is a loss, not the price (answers.yml
+    `not_price`). An amount without its place in the text counts."""
+    words = _answers().get("not_price", ())
+    for entity in entities:
+        if entity.get("entity") != "amount" or entity.get("value") is None:
+            continue
+        start, end = entity.get("start"), entity.get("end")
+        if isinstance(start, int) and isinstance(end, int) and _contains_any(_clause(text, start, end), words):
+            continue
+        return float(entity["value"])
+    return None
 
 
 def answered_facts(known: Mapping[str, Any]) -> dict[str, Any]:
