@@ -89,8 +89,15 @@ class ActionHandleInform(Action):
                           if intents.is_complaint(r.get("name")) and r.get("confidence", 0) >= COMPLAINT_BEHIND_INFORM),
                          None)
         if complaint is None:
-            dispatcher.utter_message(text=replies.inform_outside(
-                tracker_facts.doubtful_order_ids(tracker), tracker_facts.characters_read(tracker)))
+            doubtful = tracker_facts.doubtful_order_ids(tracker)
+            if not doubtful and not tracker_facts.states_facts(tracker) and any(
+                    intents.is_complaint(r.get("name")) for r in ranking):
+                # 东西到了一看是二手的 holds no date, amount or number: a complaint said plainly, not facts.
+                question, buttons = replies.clarification(
+                    ranking, tracker_facts.characters_read(tracker), complaints_only=True)
+                dispatcher.utter_message(text=question, buttons=buttons)
+                return []
+            dispatcher.utter_message(text=replies.inform_outside(doubtful, tracker_facts.characters_read(tracker)))
             return []
         return [*start_case(dispatcher, tracker, complaint), FollowupAction("case_form")]
 

@@ -6,6 +6,7 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from weiquan import intake, intents
+from weiquan.bare_facts import FACT_ENTITIES
 from weiquan.normalize import INVALID_ORDER_ID
 from weiquan.text_guard import CUT_AT
 
@@ -44,6 +45,11 @@ def entity_facts(tracker: Tracker) -> dict[str, Any]:
     if paid is not None:
         found["amount"] = paid
     return found
+
+
+def states_facts(tracker: Tracker) -> bool:
+    """The latest message holds a date, duration, amount, order or waybill number."""
+    return any(e.get("entity") in FACT_ENTITIES for e in latest_entities(tracker))
 
 
 def doubtful_order_ids(tracker: Tracker) -> list[str]:

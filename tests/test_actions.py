@@ -126,9 +126,21 @@ def test_a_wrong_order_number_given_alone_is_questioned_too():
 )
 def test_facts_open_a_case_only_when_a_complaint_is_likely_behind_them(text, ranking, opens):
     ranked = [{"name": name, "confidence": confidence} for name, confidence in ranking]
-    events, messages = run(ActionHandleInform(), tracker(text, "inform", ranking=ranked))
+    amount = [{"entity": "amount", "value": 299.0, "start": 0, "end": 4}] if text == "299块" else []
+    events, messages = run(ActionHandleInform(), tracker(text, "inform", amount, ranking=ranked))
     assert (SlotSet("complaint_type", opens) in events) == (opens is not None)
     assert ("把遇到的问题整个说一下" in messages[-1]["text"]) == (opens is None)
+
+
+def test_a_complaint_said_plainly_and_read_as_facts_gets_complaint_buttons():
+    """东西到了一看是二手的 was read as inform (0.90) and answered 收到: it states no fact, so it is a complaint."""
+    ranked = [{"name": "inform", "confidence": 0.9}, {"name": "complain_not_as_described", "confidence": 0.05},
+              {"name": "ask_rule", "confidence": 0.03}, {"name": "complain_quality", "confidence": 0.01}]
+    events, messages = run(ActionHandleInform(), tracker("东西到了一看是二手的，有使用痕迹", "inform", ranking=ranked))
+    assert events == []
+    assert "哪一种" in messages[0]["text"]
+    payloads = [b["payload"] for b in messages[0]["buttons"]]
+    assert payloads == ["/complain_not_as_described", "/complain_quality", "/out_of_scope"]
 
 
 def test_a_complaint_after_a_routed_case_starts_without_the_old_facts():

@@ -103,12 +103,16 @@ def inform_outside(doubtful_order_ids: Sequence[str] = (), characters_read: int 
     return "\n".join([*_cut_notice(characters_read), *_order_id_doubt(doubtful_order_ids), text("inform_outside")])
 
 
-def clarification(ranking: list[dict], characters_read: int | None = None) -> tuple[str, list[dict[str, str]]]:
-    """Question and buttons (title, payload) for the most likely intents."""
+def clarification(ranking: list[dict], characters_read: int | None = None,
+                  complaints_only: bool = False) -> tuple[str, list[dict[str, str]]]:
+    """Question and buttons (title, payload) for the most likely intents, or for the most likely complaints."""
     texts = load()["clarify"]
+    if complaints_only:
+        ranking = [r for r in ranking if intents.is_complaint(r.get("name"))]
     buttons = [{"title": o.button, "payload": f"/{o.name}"} for o in intents.clarification_options(ranking)]
     buttons.append({"title": texts["none_of_these"], "payload": "/out_of_scope"})
-    return with_cut_notice(texts["question"], characters_read), buttons
+    question = texts["which_complaint" if complaints_only else "question"]
+    return with_cut_notice(question, characters_read), buttons
 
 
 def text(key: str) -> str:
