@@ -19,6 +19,8 @@ INTERRUPTIONS = {"ask_rule", "ask_platform_role", "ask_channel", "ask_progress",
 # Interruptions a short answer is mistaken for (驳回了 read as goodbye); questions are never taken as answers.
 ANSWER_MISREADS = {"stop", "goodbye", "greet", "thank", "out_of_scope"}
 MAX_RETRIES = 1
+# After "是下面哪一种？" the message answers it: a complaint this likely is taken (货不对板: inform 0.31, 0.20).
+COMPLAINT_AFTER_CHOICE = 0.1
 # An `inform` message whose ranking has a complaint at least this likely is taken as that complaint. Over the
 # 126 training examples that 5-fold cross-validation read as `inform` (2026-11-27): at 0.1, 23 bare facts (299块,
 # 下单的是小米手环) would open a case and 9 complaints be caught; at 0.25, 3 and 4 (快递丢了，单号… is caught at 0.34).
@@ -85,16 +87,18 @@ class ActionHandleInform(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         ranking = tracker.latest_message.get("intent_ranking") or []
+        question, buttons = replies.clarification(
+            ranking, tracker_facts.characters_read(tracker), complaints_only=True)
+        # Typed instead of a button of that question (货不对板), a less likely complaint is still the answer.
+        asked = tracker_facts.last_bot_text(tracker) == question
+        threshold = COMPLAINT_AFTER_CHOICE if asked else COMPLAINT_BEHIND_INFORM
         complaint = next((r["name"] for r in ranking
-                          if intents.is_complaint(r.get("name")) and r.get("confidence", 0) >= COMPLAINT_BEHIND_INFORM),
-                         None)
+                          if intents.is_complaint(r.get("name")) and r.get("confidence", 0) >= threshold), None)
         if complaint is None:
             doubtful = tracker_facts.doubtful_order_ids(tracker)
-            if not doubtful and not tracker_facts.states_facts(tracker) and any(
-                    intents.is_complaint(r.get("name")) for r in ranking):
-                # 东西到了一看是二手的 holds no date, amount or number: a complaint said plainly, not facts.
-                question, buttons = replies.clarification(
-                    ranking, tracker_facts.characters_read(tracker), complaints_only=True)
+            if not doubtful and not tracker_facts.states_facts(tracker) and len(buttons) > 1 and not asked:
+                # 东西到了一看是二手的 names no item, date, amount or number: a complaint said plainly, not facts.
+                # Asked once; a second such message gets the usual answer, not the same buttons again.
                 dispatcher.utter_message(text=question, buttons=buttons)
                 return []
             dispatcher.utter_message(text=replies.inform_outside(doubtful, tracker_facts.characters_read(tracker)))

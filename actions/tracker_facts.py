@@ -48,8 +48,14 @@ def entity_facts(tracker: Tracker) -> dict[str, Any]:
 
 
 def states_facts(tracker: Tracker) -> bool:
-    """The latest message holds a date, duration, amount, order or waybill number."""
-    return any(e.get("entity") in FACT_ENTITIES for e in latest_entities(tracker))
+    """The latest message names the item or holds a date, duration, amount, order or waybill number."""
+    return any(e.get("entity") in FACT_ENTITIES | {"product"} for e in latest_entities(tracker))
+
+
+def last_bot_text(tracker: Tracker) -> str:
+    """What the bot said last, before the latest message."""
+    said = (e.get("text") or "" for e in reversed(tracker.events) if e.get("event") == "bot")
+    return next(said, "")
 
 
 def doubtful_order_ids(tracker: Tracker) -> list[str]:

@@ -141,6 +141,22 @@ def test_a_complaint_said_plainly_and_read_as_facts_gets_complaint_buttons():
     assert "哪一种" in messages[0]["text"]
     payloads = [b["payload"] for b in messages[0]["buttons"]]
     assert payloads == ["/complain_not_as_described", "/complain_quality", "/out_of_scope"]
+    question = messages[0]["text"]
+
+    # typed instead of a button: a less likely complaint answers the question
+    typed = [{"name": "inform", "confidence": 0.31}, {"name": "deny", "confidence": 0.23},
+             {"name": "complain_not_as_described", "confidence": 0.2}]
+    answer = tracker("货不对板", "inform", ranking=typed)
+    answer.events.insert(0, {"event": "bot", "text": question})
+    events, _ = run(ActionHandleInform(), answer)
+    assert SlotSet("complaint_type", "complain_not_as_described") in events
+
+    # asked once: the same buttons do not come back for a message that answers nothing
+    vague = [{"name": "inform", "confidence": 0.9}, {"name": "complain_quality", "confidence": 0.04}]
+    again = tracker("嗯就是那个", "inform", ranking=vague)
+    again.events.insert(0, {"event": "bot", "text": question})
+    _, messages = run(ActionHandleInform(), again)
+    assert "把遇到的问题整个说一下" in messages[0]["text"] and not messages[0].get("buttons")
 
 
 def test_a_complaint_after_a_routed_case_starts_without_the_old_facts():
