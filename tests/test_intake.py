@@ -167,6 +167,7 @@ def _amounts(text: str, *spans: tuple[str, float]) -> list[dict]:
         ("双十一买的手机，第二天降价了500", [("500", 500.0)], None),
         ("花了一千二买的AirPods是假的", [("一千二", 1200.0)], 1200.0),
         ("商家只肯补偿20，我付了399", [("20", 20.0), ("399", 399.0)], 399.0),
+        ("安装师傅来了说要另外收200块材料费，不给就不装", [("200块", 200.0)], None),
     ],
 )
 def test_only_what_the_order_cost_is_taken_as_the_amount_paid(text, spans, expected):
