@@ -73,10 +73,7 @@ class ActionExplainChannels(Action):
     ) -> list[EventType]:
         named = routing.named_channels(tracker_facts.latest_text(tracker))
         if named:
-            blocks = [replies.text("channel_named").format(
-                name=found.name, how=found.how, who=found.who, evidence="；".join(found.evidence))
-                for found in map(routing.channel, named)]
-            text = "\n\n".join(blocks)
+            text = "\n\n".join(map(routing.channel_text, named))
             dispatcher.utter_message(text=replies.with_cut_notice(text, tracker_facts.characters_read(tracker)))
             return []
         complaint_type = tracker.get_slot("complaint_type")

@@ -511,6 +511,11 @@ def _channel_evidence(spec: TypeSpec, channel_id: str) -> tuple[str, ...]:
     return channel(channel_id).evidence
 
 
+def _evidence_line(evidence: Iterable[str]) -> str:
+    texts = load_routes()["texts"]
+    return rules.render(texts["evidence"], {"evidence": texts["evidence_separator"].join(evidence)})
+
+
 def _text(next_step: Step, evidence: list[str]) -> str:
     texts = load_routes()["texts"]
     lines = [
@@ -519,9 +524,17 @@ def _text(next_step: Step, evidence: list[str]) -> str:
     if next_step.deadline:
         lines.append(rules.render(texts["deadline"], {"deadline": next_step.deadline}))
     if evidence:
-        lines.append(
-            rules.render(texts["evidence"], {"evidence": texts["evidence_separator"].join(evidence)})
-        )
+        lines.append(_evidence_line(evidence))
+    return "\n".join(lines)
+
+
+def channel_text(channel_id: str) -> str:
+    """One channel on its own: what to do there, who acts, what to have ready."""
+    texts, found = load_routes()["texts"], channel(channel_id)
+    lines = [rules.render(texts["channel"], {"name": found.name, "how": found.how}),
+             rules.render(texts["channel_who"], {"who": found.who})]
+    if found.evidence:
+        lines.append(_evidence_line(found.evidence))
     return "\n".join(lines)
 
 
