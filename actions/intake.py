@@ -90,7 +90,7 @@ class ActionHandleInform(Action):
         question, buttons = replies.clarification(
             ranking, tracker_facts.characters_read(tracker), complaints_only=True)
         # Typed instead of a button of that question (货不对板), a less likely complaint is still the answer.
-        asked = tracker_facts.last_bot_text(tracker) == question
+        asked = replies.asked_which_complaint(tracker_facts.last_bot_text(tracker))
         threshold = COMPLAINT_AFTER_CHOICE if asked else COMPLAINT_BEHIND_INFORM
         complaint = next((r["name"] for r in ranking
                           if intents.is_complaint(r.get("name")) and r.get("confidence", 0) >= threshold), None)

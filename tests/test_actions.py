@@ -17,6 +17,7 @@ from actions.intake import ActionAskIntakeDone, ActionHandleInform, ActionStartC
 from actions.knowledge import ActionExplainChannels, ActionExplainPlatformRole, ActionExplainRule
 from actions.progress import ActionCaseProgress
 from actions.route import ActionRouteCase
+from weiquan import replies
 
 
 @pytest.fixture(autouse=True)
@@ -157,6 +158,19 @@ def test_a_complaint_said_plainly_and_read_as_facts_gets_complaint_buttons():
     again.events.insert(0, {"event": "bot", "text": question})
     _, messages = run(ActionHandleInform(), again)
     assert "把遇到的问题整个说一下" in messages[0]["text"] and not messages[0].get("buttons")
+
+
+def test_the_complaint_question_counts_as_asked_after_a_cut_notice():
+    """Asked after a message cut for length, the question opens with a notice; a typed answer still answers it."""
+    ranked = [{"name": "inform", "confidence": 0.9}, {"name": "complain_quality", "confidence": 0.05},
+              {"name": "complain_not_as_described", "confidence": 0.04}]
+    question, _ = replies.clarification(ranked, characters_read=1000, complaints_only=True)
+    assert question != replies.clarification(ranked, complaints_only=True)[0]
+    typed = [{"name": "inform", "confidence": 0.5}, {"name": "complain_quality", "confidence": 0.15}]
+    answer = tracker("质量不行", "inform", ranking=typed)
+    answer.events.insert(0, {"event": "bot", "text": question})
+    events, _ = run(ActionHandleInform(), answer)
+    assert SlotSet("complaint_type", "complain_quality") in events
 
 
 def test_a_complaint_after_a_routed_case_starts_without_the_old_facts():

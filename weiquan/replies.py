@@ -115,6 +115,11 @@ def clarification(ranking: list[dict], characters_read: int | None = None,
     return with_cut_notice(question, characters_read), buttons
 
 
+def asked_which_complaint(bot_text: str) -> bool:
+    """The bot's message was the complaint-buttons question, with or without a cut notice before it."""
+    return bool(bot_text) and bot_text.endswith(load()["clarify"]["which_complaint"])
+
+
 def text(key: str) -> str:
     """A fixed reply from replies.yml."""
     return load()[key]
