@@ -90,6 +90,11 @@ def test_every_fact_kept_on_a_case_has_a_slot_and_routing_reads_it(domain):
         ("platform_intervened", "还没联系过", "deny", [], None),
         ("after_sales_requested", "申请过了，也联系过了", "affirm", [], True),
         ("after_sales_requested", "联系过商家，没申请", None, [], False),
+        # the price told in passing: 付了 answers only 钱已经转给对方了吗
+        ("after_sales_requested", "买的是一个电饭煲，付了459", "inform", [], None),
+        ("platform_intervened", "给了商家好几天时间", None, [], None),
+        ("money_lost", "付了，两千", None, [], True),
+        ("money_lost", "还没转", None, [], False),
         ("merchant_response", "他们说拆封了不给退", None, [], "refused"),
         ("merchant_response", "一直不回或拖着不办", None, [], "silent"),
         ("merchant_response", "已读不回", None, [], "silent"),
