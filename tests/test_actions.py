@@ -365,6 +365,12 @@ def test_progress_for_an_unknown_case_id_says_so():
     assert "没有找到" in messages[0]["text"]
 
 
+def test_progress_without_a_case_says_where_the_platform_shows_a_refund():
+    _, messages = run(ActionCaseProgress(), tracker("退款走到哪了，银行那边怎么还查不到", "ask_progress",
+                                                    sender="nobody-with-a-case"))
+    assert "没有你的案件记录" in messages[0]["text"] and "售后详情" in messages[0]["text"]
+
+
 def test_handoff_pauses_the_bot_and_stores_a_summary():
     slots = {"complaint_type": "complain_refund", "amount": 200.0}
     events, messages = run(ActionHandoff(), tracker("转人工", "request_human", slots=slots))
