@@ -84,6 +84,11 @@ def test_every_fact_kept_on_a_case_has_a_slot_and_routing_reads_it(domain):
         # facts given instead of an answer: 少的是 and 有 inside a sentence answer nothing
         ("platform_intervened", "订单号2209918374650012，少的是一盒面膜，89元", "inform", [], None),
         ("after_sales_requested", "盒子里有张卡片，写着假一赔四", None, [], None),
+        ("merchant_contacted", "是一双耐克鞋，699", "inform", [], None),
+        ("merchant_contacted", "是啊", None, [], True),
+        ("merchant_contacted", "有，找过", None, [], True),
+        ("merchant_contacted", "嗯嗯", None, [], True),
+        ("platform_intervened", "没呢", None, [], False),
         # an answer to another question: the merchant was contacted, the order page is not answered
         ("after_sales_requested", "联系过了", "affirm", [], None),
         ("platform_intervened", "没联系", "deny", [], None),

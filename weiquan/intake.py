@@ -19,6 +19,7 @@ YES_NO = "yes_no"
 CHOICE = "choice"
 DATE = "date"
 AMOUNT = "amount"
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,15 @@ def _contains_any(text: str, words: Sequence[str]) -> bool:
 def _says(text: str, words: Sequence[str]) -> bool:
     """A one-character answer word (是, 有, 没) counts only where the reply starts: 少的是一盒面膜 says no 是."""
     opening = text.lstrip(" \t，,。.!！~～")
-    return any(opening.startswith(word) if len(word) == 1 else word in text for word in words)
+    return any(_opens_with(opening, word) if len(word) == 1 else word in text for word in words)
+
+
+def _opens_with(opening: str, word: str) -> bool:
+    """The reply opens with the word standing alone (是，/ 是啊 / 嗯嗯), not as the start of a sentence (是一双鞋)."""
+    if not opening.startswith(word):
+        return False
+    after = opening[len(word):len(word) + 1]
+    return not after or not _CJK.match(after) or after == word or after in _answers()["yes_no"]["particles"]
 
 
 def _without_other_answers(text: str, fact_name: str) -> str:
