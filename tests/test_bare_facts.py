@@ -21,6 +21,9 @@ from weiquan.bare_facts import fillers, is_bare_fact
         ("快递单号 SF1402938475612", [(5, 20, "tracking_no")], True),
         ("差不多半个月了", [(3, 6, "duration")], True),
         ("昨天收到，花了299元", [(0, 2, "date"), (7, 11, "amount")], True),
+        # a bare number that is no order number (a price without 元) still answers: 1999 is no goodbye
+        ("1999", [(0, 4, "invalid_order_id")], True),
+        ("订单号是12345", [(4, 9, "invalid_order_id")], True),
         # more than facts: the classifier decides
         ("明天见", [(0, 2, "date")], False),
         ("昨天就申请退款了，商家不理", [(0, 2, "date")], False),

@@ -75,6 +75,16 @@ def test_a_bare_day_answers_the_question_and_the_questions_go_on(servers, answer
     assert "申请过退款或售后" in reply, reply
 
 
+@pytest.mark.parametrize("answer", ["1999", "299"])
+def test_a_bare_number_keeps_the_case_open(servers, answer):
+    """A price typed without 元 while the date is asked once read as goodbye (0.48) and the case was dropped."""
+    sender = new_sender()
+    assert "哪天收到" in texts(servers.say(sender, "买的Dyson吹风机用了二十天就不出热风了"))
+    reply = texts(servers.say(sender, answer))
+    assert "随时回来" not in reply and "祝你顺利" not in reply, reply
+    assert "哪天收到" in reply, reply
+
+
 VAGUE = ["问一下", "还有", "那个", "嗯……那个事", "东西和钱", "就是那个", "怎么说呢", "钱的事", "我想问问"]
 
 

@@ -8,9 +8,12 @@ from pathlib import Path
 
 import yaml
 
+from weiquan.normalize import INVALID_ORDER_ID
 from weiquan.paths import PATTERNS_DIR
 
 FACT_ENTITIES = frozenset({"date", "duration", "amount", "order_id", "tracking_no"})
+# A bare number that cannot be an order number (1999: a price given without 元, a short order number) still answers.
+ANSWER_ENTITIES = FACT_ENTITIES | {INVALID_ORDER_ID}
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 
@@ -28,7 +31,7 @@ def is_bare_fact(text: str, spans: Iterable[tuple[int, int, str]], filler_words:
     chars = list(text)
     found = False
     for start, end, entity in spans:
-        if entity in FACT_ENTITIES and 0 <= start < end <= len(chars):
+        if entity in ANSWER_ENTITIES and 0 <= start < end <= len(chars):
             chars[start:end] = [" "] * (end - start)
             found = True
     if not found:
