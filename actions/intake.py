@@ -32,6 +32,12 @@ def _slot_events(values: dict[str, Any]) -> list[EventType]:
     return [SlotSet(name, value) for name, value in values.items()]
 
 
+def _chosen_duration(tracker: Tracker) -> list[EventType]:
+    """Rasa fills the duration slot with the last duration said; intake keeps the time gone by, not a promise."""
+    own = tracker_facts.entity_facts(tracker)
+    return [SlotSet("duration", own["duration"])] if "duration" in own else []
+
+
 def _question(fact_name: str) -> tuple[str, list[dict[str, str]]]:
     fact = intake.facts()[fact_name]
     return fact.question, [{"title": t, "payload": t} for t in fact.button_titles()]
@@ -42,7 +48,8 @@ def start_case(dispatcher: CollectingDispatcher, tracker: Tracker, complaint_typ
     if complaint_type == SCAM:
         dispatcher.utter_message(text=advice.scam_first_aid().text)
     now = settings().now()
-    given = intake.volunteered(tracker_facts.latest_text(tracker), tracker_facts.latest_entities(tracker), now)
+    given = intake.volunteered(tracker_facts.latest_text(tracker), tracker_facts.latest_entities(tracker), now,
+                               complaint_type)
     # After a routed case a complaint is a new case: the last one's facts (its date, its answers) do not carry over.
     new_case = tracker.get_slot("case_id") is not None
     known = tracker_facts.entity_facts(tracker) if new_case else tracker_facts.facts(tracker)
@@ -58,6 +65,7 @@ def start_case(dispatcher: CollectingDispatcher, tracker: Tracker, complaint_typ
         SlotSet("intake_retries", 0.0),
         SlotSet("intake_done", True if done else None),
         *_slot_events({k: v for k, v in given.items() if k in intake.recorded_fact_names()}),
+        *_chosen_duration(tracker),
         *(SlotSet(name, None) for name in tracker_facts.CASE_SLOTS if new_case and name not in facts),
     ]
     if handoff.is_angry(tracker_facts.latest_text(tracker)):
@@ -138,7 +146,7 @@ class ValidateCaseForm(Action):
         text, entities = tracker_facts.latest_text(tracker), tracker_facts.latest_entities(tracker)
         pending = tracker.get_slot("pending_fact")
         now = settings().now()
-        said = intake.volunteered(text, entities, now)
+        said = intake.volunteered(text, entities, now, tracker_facts.complaint_type(tracker))
         updates = {k: v for k, v in said.items() if k in intake.recorded_fact_names()}
         # 驳回了 read as goodbye is no goodbye: a text that states a fact of the case is read as an answer.
         answers_pending = pending is not None and (
@@ -184,6 +192,7 @@ class ValidateCaseForm(Action):
         done = intake.next_fact(tracker_facts.complaint_type(tracker) or "", after) is None
         return [
             *_slot_events(updates),
+            *_chosen_duration(tracker),
             SlotSet("skipped_facts", skipped),
             SlotSet("intake_retries", 0.0),
             SlotSet("intake_done", True if done else None),

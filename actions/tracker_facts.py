@@ -34,16 +34,20 @@ def latest_entities(tracker: Tracker) -> list[dict[str, Any]]:
 
 def entity_facts(tracker: Tracker) -> dict[str, Any]:
     """The case facts the latest message gave as entities (order number, amount, date, ...): the first value of
-    each, as intake reads them (页面价699，现价599 gives 699, and the 599 is no correction of it)."""
+    each, as intake reads them (页面价699，现价599 gives 699, and the 599 is no correction of it; 说好48小时发货，
+    五天了 gives 5 days)."""
     found: dict[str, Any] = {}
     entities = latest_entities(tracker)
     for entity in entities:
         name = entity.get("entity")
-        if name in ENTITY_SLOTS and name != "amount" and entity.get("value") is not None:
+        if name in ENTITY_SLOTS and name not in ("amount", "duration") and entity.get("value") is not None:
             found.setdefault(entity["entity"], entity["value"])
     paid = intake.paid_amount(latest_text(tracker), entities)
     if paid is not None:
         found["amount"] = paid
+    elapsed = intake.elapsed_duration(latest_text(tracker), entities)
+    if elapsed is not None:
+        found["duration"] = elapsed
     return found
 
 

@@ -173,6 +173,25 @@ def test_the_complaint_question_counts_as_asked_after_a_cut_notice():
     assert SlotSet("complaint_type", "complain_quality") in events
 
 
+def test_a_promised_duration_is_not_read_back_as_the_time_waited():
+    text = "说好48小时发货，五天了还没发"
+    entities = [{"entity": "duration", "value": 2.0, "start": 2, "end": 6},
+                {"entity": "duration", "value": 5.0, "start": 9, "end": 11}]
+    events, messages = run(ActionStartCase(), tracker(text, "complain_shipping_delay", entities))
+    assert SlotSet("duration", 5.0) in events
+    assert "5天" in messages[0]["text"] and "2天" not in messages[0]["text"]
+
+
+def test_paid_in_a_price_complaint_is_no_money_lost():
+    """付了599 while a price complaint's questions are asked was read back as 钱已转出：是."""
+    slots = {"complaint_type": "complain_price", "pending_fact": "merchant_contacted"}
+    answer = tracker("付了599", "inform", [{"entity": "amount", "value": 599.0, "start": 2, "end": 5}], slots=slots)
+    events, messages = run(ValidateCaseForm(), answer)
+    assert SlotSet("amount", 599.0) in events
+    assert not any(e.get("name") == "money_lost" for e in events)
+    assert "钱已转出" not in " ".join(m.get("text") or "" for m in messages)
+
+
 def test_a_complaint_after_a_routed_case_starts_without_the_old_facts():
     old = {"case_id": "TS20261125-0001", "complaint_type": "complain_return_refused", "date": "2026-11-18",
            "duration": 7.0, "merchant_contacted": True, "merchant_response": "refused", "amount": 299.0}

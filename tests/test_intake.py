@@ -154,6 +154,39 @@ def test_facts_said_in_passing_are_not_asked_again(text, entities, expected):
     assert intake.volunteered(text, entities, NOW) == expected
 
 
+@pytest.mark.parametrize(
+    ("complaint_type", "expected"),
+    [("report_scam", {"money_lost": True, "amount": 599.0}), ("complain_price", {"amount": 599.0}),
+     (None, {"money_lost": True, "amount": 599.0})],
+)
+def test_money_lost_is_read_in_passing_only_for_a_scam(complaint_type, expected):
+    """付了599 in a price complaint is what the order cost: the bot read back 钱已转出：是."""
+    said = intake.volunteered("付了599", [{"entity": "amount", "value": 599.0, "start": 2, "end": 5}], NOW,
+                              complaint_type)
+    assert said == expected
+
+
+def _duration(text: str, said: str, days: float) -> dict:
+    start = text.index(said)
+    return {"entity": "duration", "value": days, "start": start, "end": start + len(said)}
+
+
+@pytest.mark.parametrize(
+    ("text", "durations", "expected"),
+    [
+        ("说好48小时发货，五天了还没发", [("48小时", 2.0), ("五天", 5.0)], 5.0),
+        ("页面写72小时内发货，现在一个星期了", [("72小时", 3.0), ("一个星期", 7.0)], 7.0),
+        ("用了三天就坏了", [("三天", 3.0)], 3.0),
+        # only a promise: it is still the one duration said
+        ("承诺48小时发货", [("48小时", 2.0)], 2.0),
+        ("衣服质量太差了", [], None),
+    ],
+)
+def test_the_duration_kept_is_the_time_gone_by_not_the_promise(text, durations, expected):
+    entities = [_duration(text, said, days) for said, days in durations]
+    assert intake.elapsed_duration(text, entities) == expected
+
+
 def test_every_follow_up_read_in_passing_is_a_choice_fact_with_answer_words():
     follow_ups = [sides["then"] for sides in intake._answers()["volunteered"].values() if "then" in sides]
     assert follow_ups

@@ -235,10 +235,16 @@ def _received_date(text: str, entities: Sequence[Mapping[str, Any]], now: dateti
     return None
 
 
-def volunteered(text: str, entities: Sequence[Mapping[str, Any]], now: datetime) -> dict[str, Any]:
-    """Facts stated in passing: merchant contacted, request made, money lost, receipt date, amount …"""
+def volunteered(text: str, entities: Sequence[Mapping[str, Any]], now: datetime,
+                complaint_type: str | None = None) -> dict[str, Any]:
+    """Facts stated in passing: merchant contacted, request made, money lost, receipt date, amount …
+
+    With a complaint type, a fact listed for other types only (`only_for`) is not read: 付了599 in a price
+    complaint is what the order cost, not money lost to a scammer."""
     found: dict[str, Any] = {}
     for name, sides in _answers()["volunteered"].items():
+        if complaint_type and complaint_type not in sides.get("only_for", (complaint_type,)):
+            continue
         follow_up = sides.get("then")
         key = _choice_in_words(text, follow_up) if follow_up else None
         if _contains_any(text, sides.get(False, ())):
@@ -280,6 +286,21 @@ def paid_amount(text: str, entities: Sequence[Mapping[str, Any]]) -> float | Non
             continue
         return float(entity["value"])
     return None
+
+
+def elapsed_duration(text: str, entities: Sequence[Mapping[str, Any]]) -> float | None:
+    """The first duration that is time gone by, not a promise: 说好48小时发货，五天了还没发 gives 5 days
+    (answers.yml `promise_words`). With only promised durations, the first of them."""
+    words = _answers().get("promise_words", ())
+    durations = [e for e in entities if e.get("entity") == "duration" and e.get("value") is not None]
+    for entity in durations:
+        start, end = entity.get("start"), entity.get("end")
+        if isinstance(start, int) and isinstance(end, int) and (
+            text[end:end + 1] == "内" or _contains_any(_clause(text, start, end), words)
+        ):
+            continue
+        return float(entity["value"])
+    return float(durations[0]["value"]) if durations else None
 
 
 def answered_facts(known: Mapping[str, Any]) -> dict[str, Any]:
