@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from harness import contracts
-from weiquan import platform_role, routing, rules
+from weiquan import platform_role, replies, routing, rules
 from weiquan.routing import CaseFacts, Stage
 
 TODAY = date(2026, 11, 25)
@@ -317,3 +317,12 @@ def test_phone_numbers_in_rendered_texts_are_the_official_ones() -> None:
 def test_phone_number_detector() -> None:
     assert phone_like_numbers("打12315或12305，最少1,000元，2027年1月4日，45个工作日") == ["12315", "12305"]
     assert phone_like_numbers("拨打400-123-4567") == ["400", "123", "4567"]
+
+
+def test_a_receipt_date_is_read_back_once():
+    """上周五收到的 was read back as 日期：11月20日，收货日期：11月20日."""
+    lines = replies.fact_lines({"date": "2026-11-20", "received_date": "2026-11-20", "amount": 350.0})
+    assert [line for line in lines if "11月20日" in line] == ["收货日期：11月20日"]
+    assert "金额：350元" in lines
+    both = replies.fact_lines({"date": "2026-11-11", "received_date": "2026-11-20"})
+    assert len(both) == 2

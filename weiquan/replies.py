@@ -48,12 +48,13 @@ def _option_title(fact: str, value: Any) -> str | None:
 
 
 def fact_lines(facts: Mapping[str, Any], today: date | None = None) -> list[str]:
-    """'名称：值' for every known fact, in a fixed order."""
+    """'名称：值' for every known fact, in a fixed order; a date that is the receipt date is said once, as that."""
     names = load()["acknowledge"]["fact_names"]
+    same_day = facts.get("date") is not None and facts.get("date") == facts.get("received_date")
     return [
         f"{names[name]}：{shown}"
         for name in CASE_FACT_ORDER
-        if (shown := fact_value(name, facts.get(name), today)) is not None
+        if not (same_day and name == "date") and (shown := fact_value(name, facts.get(name), today)) is not None
     ]
 
 
