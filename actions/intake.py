@@ -32,10 +32,10 @@ def _slot_events(values: dict[str, Any]) -> list[EventType]:
     return [SlotSet(name, value) for name, value in values.items()]
 
 
-def _chosen_duration(tracker: Tracker) -> list[EventType]:
-    """Rasa fills the duration slot with the last duration said; intake keeps the time gone by, not a promise."""
+def _chosen_values(tracker: Tracker) -> list[EventType]:
+    """The amount paid and the time waited of the latest message, as intake chose them among the values said."""
     own = tracker_facts.entity_facts(tracker)
-    return [SlotSet("duration", own["duration"])] if "duration" in own else []
+    return [SlotSet(name, own[name]) for name in tracker_facts.CHOSEN_SLOTS if name in own]
 
 
 def _question(fact_name: str) -> tuple[str, list[dict[str, str]]]:
@@ -65,7 +65,7 @@ def start_case(dispatcher: CollectingDispatcher, tracker: Tracker, complaint_typ
         SlotSet("intake_retries", 0.0),
         SlotSet("intake_done", True if done else None),
         *_slot_events({k: v for k, v in given.items() if k in intake.recorded_fact_names()}),
-        *_chosen_duration(tracker),
+        *_chosen_values(tracker),
         *(SlotSet(name, None) for name in tracker_facts.CASE_SLOTS if new_case and name not in facts),
     ]
     if handoff.is_angry(tracker_facts.latest_text(tracker)):
@@ -108,9 +108,9 @@ class ActionHandleInform(Action):
                 # 东西到了一看是二手的 names no item, date, amount or number: a complaint said plainly, not facts.
                 # Asked once; a second such message gets the usual answer, not the same buttons again.
                 dispatcher.utter_message(text=question, buttons=buttons)
-                return []
+                return _chosen_values(tracker)
             dispatcher.utter_message(text=replies.inform_outside(doubtful, tracker_facts.characters_read(tracker)))
-            return []
+            return _chosen_values(tracker)
         return [*start_case(dispatcher, tracker, complaint), FollowupAction("case_form")]
 
 
@@ -153,7 +153,7 @@ class ValidateCaseForm(Action):
             intake.is_direct_answer(pending, text) or (intent in ANSWER_MISREADS and bool(updates))
         )
         if intent in INTERRUPTIONS and not answers_pending:
-            return []
+            return _chosen_values(tracker)
         known = tracker_facts.facts(tracker)
         skipped = list(tracker.get_slot("skipped_facts") or [])
         retries = tracker.get_slot("intake_retries") or 0.0
@@ -174,7 +174,7 @@ class ValidateCaseForm(Action):
             if noted:
                 # An order number or amount sent on its own is no answer, but not a misunderstanding either.
                 dispatcher.utter_message(text=replies.text("noted").format(value="，".join(noted)))
-                return [SlotSet("intake_retries", 0.0)]
+                return [*_chosen_values(tracker), SlotSet("intake_retries", 0.0)]
             if retries < MAX_RETRIES:
                 return [SlotSet("intake_retries", retries + 1)]
             skipped.append(pending)
@@ -192,7 +192,7 @@ class ValidateCaseForm(Action):
         done = intake.next_fact(tracker_facts.complaint_type(tracker) or "", after) is None
         return [
             *_slot_events(updates),
-            *_chosen_duration(tracker),
+            *_chosen_values(tracker),
             SlotSet("skipped_facts", skipped),
             SlotSet("intake_retries", 0.0),
             SlotSet("intake_done", True if done else None),

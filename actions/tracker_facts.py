@@ -11,6 +11,8 @@ from weiquan.normalize import INVALID_ORDER_ID
 from weiquan.text_guard import CUT_AT
 
 ENTITY_SLOTS = ("product", "amount", "date", "duration", "order_id", "tracking_no", "rule_topic")
+# Slots the actions set, choosing one of several values (domain/slots.yml: custom mappings).
+CHOSEN_SLOTS = ("amount", "duration")
 CASE_SLOTS = (*ENTITY_SLOTS, *intake.recorded_fact_names())
 
 
@@ -40,7 +42,7 @@ def entity_facts(tracker: Tracker) -> dict[str, Any]:
     entities = latest_entities(tracker)
     for entity in entities:
         name = entity.get("entity")
-        if name in ENTITY_SLOTS and name not in ("amount", "duration") and entity.get("value") is not None:
+        if name in ENTITY_SLOTS and name not in CHOSEN_SLOTS and entity.get("value") is not None:
             found.setdefault(entity["entity"], entity["value"])
     paid = intake.paid_amount(latest_text(tracker), entities)
     if paid is not None:
