@@ -146,6 +146,8 @@ def test_answers_are_read(fact, text, intent, entities, expected):
         ("卖家知道我家地址，说要上门找我", [], {"threat": True}),
         ("商家威胁说不删差评就起诉我", [], {}),
         ("问了客服能不能补差价，商家说活动价不补", [], {"merchant_contacted": True, "merchant_response": "refused"}),
+        ("商家说是我自己皮肤问题", [], {"merchant_contacted": True, "merchant_response": "refused"}),
+        ("卖家一口咬定是人为损坏", [], {"merchant_contacted": True, "merchant_response": "refused"}),
         ("电热水壶烧水一股塑料味，才买五天，商家说正常现象", [{"entity": "duration", "value": 5.0}],
          {"merchant_contacted": True, "merchant_response": "refused"}),
     ],
