@@ -19,6 +19,7 @@ INPUTS = (
     "data/rules.yml",
     "data/stories.yml",
     "data/jieba",
+    "data/patterns/typos.yml",
     "components",
     "requirements.lock",
 )

@@ -52,6 +52,21 @@ def test_complaint_is_named_and_facts_repeated(servers, message, label, facts):
         assert fact in reply, f"{fact!r} missing from {reply!r}"
 
 
+@pytest.mark.parametrize(
+    ("message", "label"),
+    [
+        ("商家不给退货", "商家拒绝退换货"),
+        ("有人冒充客服", "疑似诈骗"),
+        ("怎么还不法货", "发货问题"),
+        ("腿款一直没到账", "退款问题"),
+    ],
+)
+def test_a_complaint_in_a_few_characters_is_named_not_asked_about(servers, message, label):
+    """Short openers went to inform or the clarification buttons; 法货 and 腿款 are pinyin-keyboard typos."""
+    reply = texts(servers.say(new_sender(), message))
+    assert label in reply and "是下面哪一种" not in reply, reply
+
+
 def test_a_hospital_bill_is_not_read_back_as_the_price(servers):
     """Rasa's own slot filling took the last amount said, so 去医院花了三百多 came back as 金额：300元."""
     reply = texts(servers.say(new_sender(), "我在旗舰店买的SK-II神仙水，用了两天脸上起疹子，去医院花了三百多"))
