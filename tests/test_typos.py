@@ -39,6 +39,8 @@ def tokenizer():
     ("我的快第怎么跑到杭州去了", "我的快递怎么跑到杭州去了"),
     ("申请的仅退宽又被驳了", "申请的仅退款又被驳了"),
     ("这智量也太差了", "这质量也太差了"),
+    ("货不对版", "货不对板"),
+    ("这是高方的吧", "这是高仿的吧"),
 ])
 def test_a_typo_of_a_domain_word_is_corrected(table, tokenizer, typed, meant):
     assert correct(typed, table, tokenizer) == meant
