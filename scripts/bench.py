@@ -17,7 +17,7 @@ sys.path.insert(0, str(REPO))
 from harness.servers import running_servers  # noqa: E402
 from weiquan.entity_scores import TAXONOMY_ENTITIES, score_entities  # noqa: E402
 from weiquan.jieba_tokens import load_dictionary  # noqa: E402
-from weiquan.nlu_data import load_examples  # noqa: E402
+from weiquan.nlu_data import entity_annotated, load_examples  # noqa: E402
 
 
 def baseline(train_texts: list[str], train_labels: list[str], test_texts: list[str]) -> list[str]:
@@ -74,8 +74,11 @@ def main() -> None:
     args = parser.parse_args()
 
     train = load_examples(REPO / "data" / "nlu")
-    sets = {f.name: load_examples(f) for f in sorted((REPO / "tests" / "nlu").glob("*.yml"))}
+    files = sorted((REPO / "tests" / "nlu").glob("*.yml"))
+    sets = {f.name: load_examples(f) for f in files}
     sets["合并"] = [e for examples in list(sets.values()) for e in examples]
+    annotated = {f.name: entity_annotated(f) for f in files}
+    annotated["合并"] = entity_annotated(*files)
     print(f"数据: 训练 {len(train)} 条; 留出测试 " + ", ".join(f"{k} {len(v)} 条" for k, v in sets.items()))
 
     with tempfile.TemporaryDirectory() as workdir, running_servers(Path(workdir)) as servers:
@@ -100,8 +103,13 @@ def main() -> None:
         print(f"[{name}] 模型 accuracy {acc:.3f} macro-F1 {f1:.3f} (nlu_fallback {fallbacks} 条算错) | "
               f"TF-IDF+LR 基线 accuracy {base_acc:.3f} macro-F1 {base_f1:.3f} | 领先 {f1 - base_f1:+.3f}")
         print(f"[{name}] 最弱的五个意图 F1: " + ", ".join(f"{k} {v:.2f}" for k, v in weakest))
-        entities = score_entities(test, [parsed[e.text].get("entities", []) for e in test], TAXONOMY_ENTITIES)
-        print(f"[{name}] 实体 F1: " + ", ".join(f"{s.entity} {s.f1:.2f}" for s in entities.values()))
+        if not annotated[name]:
+            print(f"[{name}] 实体 F1: 这一集没有标注实体，不计")
+            continue
+        entities = score_entities(annotated[name], [parsed[e.text].get("entities", []) for e in annotated[name]],
+                                  TAXONOMY_ENTITIES)
+        print(f"[{name}] 实体 F1 ({len(annotated[name])} 条): "
+              + ", ".join(f"{s.entity} {s.f1:.2f}" for s in entities.values()))
     latencies.sort()
     print(f"解析延迟 (HTTP /model/parse, 留出集消息 {len(latencies)} 条): p50 {statistics.median(latencies):.1f} ms, "
           f"p95 {latencies[int(0.95 * len(latencies)) - 1]:.1f} ms")

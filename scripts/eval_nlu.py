@@ -35,8 +35,11 @@ def report(name: str, examples: list[Example], parsed: list[dict], show_errors: 
     for title, pred in (("served", predicted), ("top non-fallback", top)):
         f1 = f1_score(truth, pred, average="macro", labels=labels, zero_division=0)
         print(f"{name} [{title}]: accuracy {accuracy_score(truth, pred):.3f} macro-F1 {f1:.3f} (n={len(truth)})")
-    entities = score_entities(examples, [p.get("entities", []) for p in parsed], TAXONOMY_ENTITIES)
-    print(f"{name} [entities]: " + describe(entities))
+    if any(e.spans for e in examples):
+        entities = score_entities(examples, [p.get("entities", []) for p in parsed], TAXONOMY_ENTITIES)
+        print(f"{name} [entities]: " + describe(entities))
+    else:
+        print(f"{name} [entities]: no entity annotated in this file, not scored")
     if show_errors:
         for e, p in zip(examples, parsed, strict=True):
             if p["intent"]["name"] != e.intent:

@@ -7,7 +7,7 @@ import pytest
 from sklearn.metrics import classification_report, f1_score
 
 from weiquan.entity_scores import TAXONOMY_ENTITIES, score_entities
-from weiquan.nlu_data import load_examples, normalised, overlap, shingles
+from weiquan.nlu_data import entity_annotated, load_examples, normalised, overlap, shingles
 
 MIN_MACRO_F1 = 0.90
 NEAR_PARAPHRASE = 0.78
@@ -17,7 +17,7 @@ sentence reworded by a word or two (你是程序吧 / 你是个程序吧 score 0
 
 @pytest.fixture(scope="module")
 def heldout(repo):
-    """Both held-out files: the standard set and the hard set."""
+    """Every held-out file (tests/nlu)."""
     return load_examples(repo / "tests" / "nlu")
 
 
@@ -79,13 +79,23 @@ def test_heldout_macro_f1(served, heldout):
     assert score >= MIN_MACRO_F1, f"held-out macro-F1 {score:.3f} < {MIN_MACRO_F1}\n{report}"
 
 
+def test_only_files_that_annotate_entities_are_scored_for_them(repo):
+    """The intents-only set (plain text) would count every entity the model finds as a false positive."""
+    folder = repo / "tests" / "nlu"
+    assert entity_annotated(folder / "heldout_probes.yml") == []
+    assert entity_annotated(folder / "heldout.yml") == load_examples(folder / "heldout.yml")
+    every = load_examples(folder)
+    assert len(entity_annotated(folder)) == len(every) - len(load_examples(folder / "heldout_probes.yml"))
+
+
 MIN_ENTITY_F1 = 0.80
 """Both held-out sets together scored 0.88 on 2026-11-26 (README, Benchmark); the floor catches a broken extractor."""
 
 
 @pytest.mark.server
-def test_heldout_entity_f1(served, heldout):
-    predicted = [parse.get("entities", []) for parse in served]
-    scores = score_entities(heldout, predicted, TAXONOMY_ENTITIES)
+def test_heldout_entity_f1(served, heldout, repo):
+    parses = {e.text: parse for e, parse in zip(heldout, served, strict=True)}
+    annotated = entity_annotated(repo / "tests" / "nlu")
+    scores = score_entities(annotated, [parses[e.text].get("entities", []) for e in annotated], TAXONOMY_ENTITIES)
     table = "\n".join(f"{s.entity}: P {s.precision:.2f} R {s.recall:.2f} n={s.gold}" for s in scores.values())
     assert scores["全部"].f1 >= MIN_ENTITY_F1, f"held-out entity F1 {scores['全部'].f1:.3f}\n{table}"

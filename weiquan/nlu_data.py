@@ -69,6 +69,14 @@ def load_examples(*paths: Path) -> list[Example]:
     return examples
 
 
+def entity_annotated(*paths: Path) -> list[Example]:
+    """The examples of the files that annotate at least one entity: a file with none (an intents-only set written
+    as plain text) says nothing about entities, and its examples would count every extracted entity as wrong."""
+    files = [f for path in paths for f in (sorted(path.rglob("*.yml")) if path.is_dir() else [path])]
+    kept = [load_examples(f) for f in files]
+    return [e for examples in kept if any(e.spans for e in examples) for e in examples]
+
+
 def normalised(text: str) -> str:
     """Key for duplicate detection: NFKC, lower case, no spaces or punctuation (word-less texts stay as they are)."""
     folded = unicodedata.normalize("NFKC", text).lower()
