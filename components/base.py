@@ -1,6 +1,9 @@
-"""What the project's config-only Rasa components share."""
+"""What the project's Rasa components share."""
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -11,6 +14,8 @@ from rasa.nlu.constants import TOKENS_NAMES
 from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
+
+logger = logging.getLogger(__name__)
 
 
 class ConfigOnlyComponent(GraphComponent):
@@ -25,6 +30,15 @@ class ConfigOnlyComponent(GraphComponent):
         execution_context: ExecutionContext,
     ) -> ConfigOnlyComponent:
         return cls(config)  # type: ignore[call-arg]
+
+
+def read_stored(model_storage: ModelStorage, resource: Resource, read: Callable[[Path], None], missing: str) -> None:
+    """Calls `read` with the component's folder in model storage; logs `missing` as a warning when it has none."""
+    try:
+        with model_storage.read_from(resource) as directory:
+            read(directory)
+    except ValueError:
+        logger.warning(missing)
 
 
 def has_content(message: Message) -> bool:

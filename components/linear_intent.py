@@ -10,7 +10,7 @@ so DIET only extracts entities. The model is stored as plain arrays (no pickling
 from __future__ import annotations
 
 import json
-import logging
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -28,7 +28,7 @@ from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
 
-logger = logging.getLogger(__name__)
+from components.base import read_stored
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
@@ -180,13 +180,14 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         execution_context: ExecutionContext, **kwargs: Any,
     ) -> LinearIntentClassifier:
         component = cls(config, model_storage, resource)
-        try:
-            with model_storage.read_from(resource) as directory:
-                arrays = np.load(directory / "linear_intent.npz")
-                component._idf, component._coef = arrays["idf"], arrays["coef"]
-                component._intercept = arrays["intercept"]
-                component._classes = json.loads((directory / "classes.json").read_text())
-                component._dense_dims = json.loads((directory / "dense_dims.json").read_text())
-        except ValueError:
-            logger.warning("LinearIntentClassifier: no trained model in storage; it will predict nothing.")
+
+        def read(directory: Path) -> None:
+            arrays = np.load(directory / "linear_intent.npz")
+            component._idf, component._coef = arrays["idf"], arrays["coef"]
+            component._intercept = arrays["intercept"]
+            component._classes = json.loads((directory / "classes.json").read_text())
+            component._dense_dims = json.loads((directory / "dense_dims.json").read_text())
+
+        read_stored(model_storage, resource, read,
+                    "LinearIntentClassifier: no trained model in storage; it will predict nothing.")
         return component

@@ -4,7 +4,7 @@ The model keeps each character's syllable, so parsing does not load pypinyin."""
 from __future__ import annotations
 
 import json
-import logging
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -19,10 +19,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy import sparse
 
-from components.base import has_content
+from components.base import has_content, read_stored
 from weiquan import pinyin
-
-logger = logging.getLogger(__name__)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=True)
@@ -83,13 +81,14 @@ class PinyinFeaturizer(SparseFeaturizer, GraphComponent):
         execution_context: ExecutionContext, **kwargs: Any,
     ) -> PinyinFeaturizer:
         component = cls.create(config, model_storage, resource, execution_context)
-        try:
-            with model_storage.read_from(resource) as directory:
-                kept = json.loads((directory / "vocabulary.json").read_text(encoding="utf-8"))
-                component._table = json.loads((directory / "syllables.json").read_text(encoding="utf-8"))
+
+        def read(directory: Path) -> None:
+            kept = json.loads((directory / "vocabulary.json").read_text(encoding="utf-8"))
+            component._table = json.loads((directory / "syllables.json").read_text(encoding="utf-8"))
             component._vocabulary = {gram: index for index, gram in enumerate(kept)}
-        except ValueError:
-            logger.warning("PinyinFeaturizer: no vocabulary in storage; it will add no features.")
+
+        read_stored(model_storage, resource, read,
+                    "PinyinFeaturizer: no vocabulary in storage; it will add no features.")
         return component
 
     def _featurize(self, messages: list[Message]) -> None:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import shutil
 from pathlib import Path
 from typing import Any
@@ -16,10 +15,9 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from components.base import read_stored
 from weiquan.jieba_tokens import load_dictionary
 from weiquan.typos import TYPOS_FILE, TypoTable, correct, load_table
-
-logger = logging.getLogger(__name__)
 
 TABLE_FILE = "typos.json"
 DICTIONARY_DIR = "jieba"
@@ -74,12 +72,12 @@ class TypoCorrector(GraphComponent):
         execution_context: ExecutionContext, **kwargs: Any,
     ) -> TypoCorrector:
         component = cls.create(config, model_storage, resource, execution_context)
-        try:
-            with model_storage.read_from(resource) as directory:
-                component._table = TypoTable.from_dict(json.loads((directory / TABLE_FILE).read_text(encoding="utf-8")))
-                component._tokenizer = load_dictionary(directory / DICTIONARY_DIR)
-        except ValueError:
-            logger.warning("TypoCorrector: nothing in model storage; texts pass unchanged.")
+
+        def read(directory: Path) -> None:
+            component._table = TypoTable.from_dict(json.loads((directory / TABLE_FILE).read_text(encoding="utf-8")))
+            component._tokenizer = load_dictionary(directory / DICTIONARY_DIR)
+
+        read_stored(model_storage, resource, read, "TypoCorrector: nothing in model storage; texts pass unchanged.")
         return component
 
     def _correct(self, messages: list[Message]) -> None:
