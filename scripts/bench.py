@@ -17,7 +17,7 @@ sys.path.insert(0, str(REPO))
 from harness.servers import running_servers  # noqa: E402
 from weiquan.entity_scores import TAXONOMY_ENTITIES, score_entities  # noqa: E402
 from weiquan.jieba_tokens import load_dictionary  # noqa: E402
-from weiquan.nlu_data import entity_annotated, load_examples  # noqa: E402
+from weiquan.nlu_data import annotates_entities, load_examples  # noqa: E402
 
 
 def baseline(train_texts: list[str], train_labels: list[str], test_texts: list[str]) -> list[str]:
@@ -74,11 +74,10 @@ def main() -> None:
     args = parser.parse_args()
 
     train = load_examples(REPO / "data" / "nlu")
-    files = sorted((REPO / "tests" / "nlu").glob("*.yml"))
-    sets = {f.name: load_examples(f) for f in files}
+    sets = {f.name: load_examples(f) for f in sorted((REPO / "tests" / "nlu").glob("*.yml"))}
+    annotated = {name: examples if annotates_entities(examples) else [] for name, examples in sets.items()}
     sets["合并"] = [e for examples in list(sets.values()) for e in examples]
-    annotated = {f.name: entity_annotated(f) for f in files}
-    annotated["合并"] = entity_annotated(*files)
+    annotated["合并"] = [e for examples in list(annotated.values()) for e in examples]
     print(f"数据: 训练 {len(train)} 条; 留出测试 " + ", ".join(f"{k} {len(v)} 条" for k, v in sets.items()))
 
     with tempfile.TemporaryDirectory() as workdir, running_servers(Path(workdir)) as servers:

@@ -10,7 +10,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from weiquan.entity_scores import TAXONOMY_ENTITIES, describe, score_entities  # noqa: E402
-from weiquan.nlu_data import Example, load_examples  # noqa: E402
+from weiquan.nlu_data import Example, annotates_entities, load_examples  # noqa: E402
 
 
 async def predict(model: Path, examples: list[Example]) -> list[dict]:
@@ -35,7 +35,7 @@ def report(name: str, examples: list[Example], parsed: list[dict], show_errors: 
     for title, pred in (("served", predicted), ("top non-fallback", top)):
         f1 = f1_score(truth, pred, average="macro", labels=labels, zero_division=0)
         print(f"{name} [{title}]: accuracy {accuracy_score(truth, pred):.3f} macro-F1 {f1:.3f} (n={len(truth)})")
-    if any(e.spans for e in examples):
+    if annotates_entities(examples):
         entities = score_entities(examples, [p.get("entities", []) for p in parsed], TAXONOMY_ENTITIES)
         print(f"{name} [entities]: " + describe(entities))
     else:

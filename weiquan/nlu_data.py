@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,13 +52,15 @@ def strip_annotations(annotated: str) -> tuple[str, tuple[tuple[str, str], ...]]
     return text, entities
 
 
+def _nlu_files(paths: Iterable[Path]) -> list[Path]:
+    """The given files, and the *.yml files under the given directories."""
+    return [f for path in paths for f in (sorted(path.rglob("*.yml")) if path.is_dir() else [path])]
+
+
 def load_examples(*paths: Path) -> list[Example]:
     """Every intent example in the given NLU files (directories are searched for *.yml)."""
-    files: list[Path] = []
-    for path in paths:
-        files.extend(sorted(path.rglob("*.yml")) if path.is_dir() else [path])
     examples: list[Example] = []
-    for file in files:
+    for file in _nlu_files(paths):
         for block in (yaml.safe_load(file.read_text(encoding="utf-8")) or {}).get("nlu", []):
             if "intent" not in block:
                 continue
@@ -69,12 +72,16 @@ def load_examples(*paths: Path) -> list[Example]:
     return examples
 
 
+def annotates_entities(examples: Iterable[Example]) -> bool:
+    """Whether one file's examples can be scored for entities: a file that annotates none (an intents-only set
+    written as plain text) says nothing about them, and would count every extracted entity as wrong."""
+    return any(e.spans for e in examples)
+
+
 def entity_annotated(*paths: Path) -> list[Example]:
-    """The examples of the files that annotate at least one entity: a file with none (an intents-only set written
-    as plain text) says nothing about entities, and its examples would count every extracted entity as wrong."""
-    files = [f for path in paths for f in (sorted(path.rglob("*.yml")) if path.is_dir() else [path])]
-    kept = [load_examples(f) for f in files]
-    return [e for examples in kept if any(e.spans for e in examples) for e in examples]
+    """The examples of the files that `annotates_entities` keeps."""
+    kept = [load_examples(f) for f in _nlu_files(paths)]
+    return [e for examples in kept if annotates_entities(examples) for e in examples]
 
 
 def normalised(text: str) -> str:
