@@ -86,8 +86,13 @@ class ActionExplainChannels(Action):
             dispatcher.utter_message(text=result.route.text)
             dispatcher.utter_message(json_message=result.payload(case_id))
             return []
-        lines = [replies.with_cut_notice(replies.text("channels_intro"), tracker_facts.characters_read(tracker))]
-        for number, channel_id in enumerate(replies.load()["channels_order"], start=1):
+        said = intake.volunteered(tracker_facts.latest_text(tracker), tracker_facts.latest_entities(tracker),
+                                  settings().now())
+        used, ahead = advice.channels_ahead(said, replies.load()["channels_order"])
+        intro = (replies.text("channels_intro_used").format(used="、".join(routing.channel(c).name for c in used))
+                 if used else replies.text("channels_intro"))
+        lines = [replies.with_cut_notice(intro, tracker_facts.characters_read(tracker))]
+        for number, channel_id in enumerate(ahead, start=1):
             found = routing.channel(channel_id)
             lines.append(f"{number}. {found.name}：{found.how}")
         lines.append(replies.text("channels_scam_note"))

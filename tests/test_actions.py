@@ -438,9 +438,21 @@ def test_a_question_about_one_channel_gets_that_channel_not_the_whole_list():
 
 
 def test_a_question_naming_no_channel_gets_them_all_in_order():
-    _, messages = run(ActionExplainChannels(), tracker("商家不理我还能去哪投诉", "ask_channel"))
+    _, messages = run(ActionExplainChannels(), tracker("这种事一般去哪投诉", "ask_channel"))
     text = messages[0]["text"]
     assert text.index("找商家协商") < text.index("向12315投诉") < text.index("仲裁或起诉")
+
+
+@pytest.mark.parametrize(("text", "used", "first_ahead"), [
+    ("商家不理我还能去哪投诉", "找商家协商", "1. 在订单页申请售后"),
+    ("平台判我输了，我还能去哪投诉", "找商家协商、在订单页申请售后、申请平台客服介入", "1. 向平台举报店铺"),
+])
+def test_a_question_that_says_how_far_the_user_got_lists_only_what_is_ahead(text, used, first_ahead):
+    _, messages = run(ActionExplainChannels(), tracker(text, "ask_channel"))
+    lines = messages[0]["text"].splitlines()
+    assert lines[0].startswith(f"你已经走过了：{used}。")
+    assert lines[1].startswith(first_ahead)
+    assert "仲裁或起诉" in messages[0]["text"]
 
 
 def test_clarification_offers_top_intents_in_chinese():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -118,6 +119,9 @@ def test_route_shape(complaint_type: str, stage: Stage) -> None:
         if step.state != DONE:
             assert step.why and "{" not in step.why
     assert result.evidence and result.rule_ids
+    # no item twice in other words (问题的照片或视频 / 问题照片或视频, 订单截图（含付款时间） / 订单截图)
+    bare = [re.sub(r"（[^）]*）|的", "", item) for item in result.evidence]
+    assert len(bare) == len(set(bare)), result.evidence
     assert all(rules.rule(rid) for rid in result.rule_ids)
     assert result.text.startswith("下一步：")
     assert "{" not in result.text and "}" not in result.text
@@ -338,3 +342,17 @@ def test_platform_role_answer_has_can_cannot_and_next() -> None:
 )
 def test_a_question_names_the_channels_it_asks_about(text, expected):
     assert named_channels(text) == expected
+
+
+def test_goods_unlike_the_listing_get_their_own_after_sales_reason_not_the_quality_one() -> None:
+    facts = CaseFacts("complain_not_as_described", merchant_contacted=True, received_date=date(2026, 11, 24))
+    why = route(facts, TODAY).next_step.why or ""
+    assert "描述不符" in why and "质量问题" not in why
+
+
+@pytest.mark.parametrize("complaint_type", ["complain_shipping_delay", "complain_price", "complain_invoice",
+                                            "complain_refund", "complain_merchant_service"])
+def test_problems_without_a_visible_defect_ask_for_no_photo_of_it(complaint_type: str) -> None:
+    result = route(CaseFacts(complaint_type, merchant_contacted=True), TODAY)
+    assert result.next_step.channel == "after_sales_request"
+    assert not any("问题照片" in item or "问题的照片" in item for item in result.evidence)

@@ -4,7 +4,7 @@ Actions, the agent API and the widget all get their advice from here.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -38,6 +38,12 @@ def facts_for_rules(facts: Mapping[str, Any]) -> dict[str, Any]:
 
 def case_facts(complaint_type: str, facts: Mapping[str, Any]) -> routing.CaseFacts:
     return routing.CaseFacts.from_mapping({**facts, "complaint_type": complaint_type})
+
+
+def channels_ahead(facts: Mapping[str, Any], order: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The usual order of channels split into those the facts say were used and those still ahead."""
+    used = routing.channels_used(case_facts("", facts))
+    return [c for c in order if c in used], [c for c in order if c not in used]
 
 
 def _with_numbers(complaint_type: str, facts: routing.CaseFacts, today: date) -> list[rules.Explanation]:

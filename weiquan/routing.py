@@ -359,7 +359,11 @@ def stage_of(facts: CaseFacts) -> Stage:
 
 def done_channels(facts: CaseFacts) -> set[str]:
     """Channels the facts say were already used."""
-    spec = _spec(facts.complaint_type)
+    return channels_used(facts, _spec(facts.complaint_type).platform_channel)
+
+
+def channels_used(facts: CaseFacts, platform_channel: str | None = "platform_intervention") -> set[str]:
+    """Channels the facts say were used, whatever the complaint type; a failed ruling came from platform_channel."""
     done = set(facts.done_channels)
     after_sales = (
         bool(facts.after_sales_requested) or facts.after_sales_state is not None or _platform_involved(facts)
@@ -368,8 +372,8 @@ def done_channels(facts: CaseFacts) -> set[str]:
         done.add("after_sales_request")
     if after_sales or facts.merchant_contacted or facts.merchant_response is not None:
         done.add("negotiate_merchant")
-    if spec.platform_channel and facts.platform_result in PLATFORM_FAILED_RESULTS:
-        done.add(spec.platform_channel)
+    if platform_channel and facts.platform_result in PLATFORM_FAILED_RESULTS:
+        done.add(platform_channel)
     return done
 
 
@@ -441,6 +445,19 @@ def _unique(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
+def _evidence_key(item: str) -> str:
+    """问题的照片或视频 and 问题照片或视频, 订单截图（含付款时间） and 订单截图 name the same thing."""
+    return re.sub(r"（[^）]*）|的", "", item)
+
+
+def _unique_evidence(items: Iterable[str]) -> list[str]:
+    """The checklist without items that repeat an earlier one; a channel's generic item yields to the type's own."""
+    kept: dict[str, str] = {}
+    for item in items:
+        kept.setdefault(_evidence_key(item), item)
+    return list(kept.values())
+
+
 def _order(
     spec: TypeSpec, plan: StagePlan, facts: CaseFacts, done: set[str]
 ) -> list[tuple[str, str | None, str]]:
@@ -468,7 +485,7 @@ def route(facts: CaseFacts, today: date | None = None) -> Route:
     plan = spec.stages[stage]
     ordered = _order(spec, plan, facts, done_channels(facts))
     next_id = next(c for c, _, state in ordered if state == NEXT)
-    evidence = _unique([*type_evidence(facts), *_channel_evidence(spec, next_id)])
+    evidence = _unique_evidence([*type_evidence(facts), *_channel_evidence(spec, next_id)])
 
     steps: list[Step] = []
     for channel_id, written, state in ordered:
