@@ -46,7 +46,7 @@ class SpacyEntityNormalizer(ConfigOnlyComponent, EntityExtractorMixin):
     cannot be normalised are dropped, except that a digit run the CRF took for an order number becomes an
     `invalid_order_id`, as do digit runs of the wrong length after 订单号, so the reply can say so.
     Other entity types pass through untouched, unless they overlap a rule finding: the 五 of 三百五 is part of
-    an amount, not a product.
+    an amount, not a product, and a product that names a shop (Lancome旗舰店) is dropped.
     Dates are relative to the message's `time` property, else to now in the configured `timezone`.
     """
 
@@ -122,7 +122,7 @@ class SpacyEntityNormalizer(ConfigOnlyComponent, EntityExtractorMixin):
                 continue
             overlapping = [a for a in added if _overlap(entity, a)]
             if entity.get(ENTITY_ATTRIBUTE_TYPE) not in RULE_TYPES:
-                if not overlapping:
+                if not overlapping and not self._names_a_shop(entity, text):
                     kept.append(entity)
                 continue
             if overlapping:
@@ -137,6 +137,9 @@ class SpacyEntityNormalizer(ConfigOnlyComponent, EntityExtractorMixin):
             kept + added + invalid,
             key=lambda e: (e.get(ENTITY_ATTRIBUTE_START, -1), e.get(ENTITY_ATTRIBUTE_END, -1)),
         )
+
+    def _names_a_shop(self, entity: dict[str, Any], text: str) -> bool:
+        return entity.get(ENTITY_ATTRIBUTE_TYPE) == "product" and self.normalizer.names_a_shop(_surface(entity, text))
 
     def _invalid_order_id(self, entity: dict[str, Any], text: str) -> dict[str, Any]:
         surface = _surface(entity, text).strip()

@@ -111,6 +111,15 @@ def test_a_diet_product_inside_an_amount_is_dropped(component: SpacyEntityNormal
     assert [(e["entity"], e["value"]) for e in entities] == [("product", "口红"), ("amount", 350.0)]
 
 
+@pytest.mark.parametrize("shop", ["Lancome旗舰店", "小米官方店", "楼下那家小店"])
+def test_a_product_that_names_the_shop_is_dropped(component: SpacyEntityNormalizer, shop: str):
+    text = f"我在{shop}买的精华，专柜说是假的"
+    store = diet("product", text, shop)
+    serum = diet("product", text, "精华")
+    entities = run(component, text, [dict(store), dict(serum)])
+    assert [(e["entity"], e["value"]) for e in entities] == [("product", "精华")]
+
+
 def test_unreadable_diet_amount_duration_date_are_dropped(component: SpacyEntityNormalizer):
     text = "上周买的几百块的东西，好几天了"
     entities = run(

@@ -556,6 +556,10 @@ class Normalizer:
         digits = fold_width(text).strip()
         return digits.isdigit() and self._order_digits[0] <= len(digits) <= self._order_digits[1]
 
+    def names_a_shop(self, text: str) -> bool:
+        """A product tag that is the shop's name (Lancome旗舰店), not the item bought there."""
+        return fold_width(text).strip().endswith(tuple(self._cfg.get("shop_suffixes", ())))
+
     def is_tracking_no(self, text: str) -> bool:
         value = fold_width(text).strip()
         if value.isdigit():
