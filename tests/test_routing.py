@@ -351,7 +351,8 @@ def test_goods_unlike_the_listing_get_their_own_after_sales_reason_not_the_quali
 
 
 @pytest.mark.parametrize("complaint_type", ["complain_shipping_delay", "complain_price", "complain_invoice",
-                                            "complain_refund", "complain_merchant_service"])
+                                            "complain_refund", "complain_merchant_service", "complain_return_refused",
+                                            "complain_not_as_described"])
 def test_problems_without_a_visible_defect_ask_for_no_photo_of_it(complaint_type: str) -> None:
     result = route(CaseFacts(complaint_type, merchant_contacted=True), TODAY)
     assert result.next_step.channel == "after_sales_request"
