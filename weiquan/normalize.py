@@ -164,6 +164,7 @@ class Normalizer:
             rf"(?P<unit>{_alt(self._units)})?"
         )
         self._money_context = re.compile(rf"(?:{_alt(cfg['context_before'])}){cfg['context_gap']}$")
+        self._money_after = tuple(cfg.get("context_after", ()))
 
     def _compile_duration(self) -> None:
         cfg = self._cfg["duration"]
@@ -305,7 +306,8 @@ class Normalizer:
                 return None
             # a lone Chinese digit after a money word is mostly a word part: 退款一直, 只退了一半
             lone_digit = len(num) == 1 and num in self._cn_chars
-            by_context = not lone_digit and self._after_money_word(text, m.start("num"))
+            by_context = not lone_digit and (self._after_money_word(text, m.start("num"))
+                                             or text.startswith(self._money_after, end))
             if not (prefixed or by_context or self._price_shape(num, approx)):
                 return None
         if text[m.start() : end] in self._amount_ignore:
