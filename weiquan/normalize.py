@@ -174,7 +174,10 @@ class Normalizer:
             rf"(?P<num>{self._count_num})(?P<approx>{self._approx})?(?P<ge>个)?"
             rf"(?P<approx2>{self._approx})?(?P<half>半)?(?P<unit>{units})(?P<half2>半)?"
         )
-        self._duration_half = re.compile(rf"(?P<half>{self._half_alone})(?P<ge>个)?(?P<unit>{units})")
+        # 半个月, 半个多月 (read as its lower bound, like 两千多)
+        self._duration_half = re.compile(
+            rf"(?P<half>{self._half_alone})(?P<ge>个)?(?P<approx>{self._approx})?(?P<unit>{units})"
+        )
         self._duration_not_before = tuple(cfg["not_preceded_by"])
         self._duration_not_after = tuple(cfg["not_followed_by"])
         self._duration_ignore = frozenset(cfg.get("ignore", ()))
