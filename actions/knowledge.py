@@ -86,6 +86,9 @@ class ActionExplainChannels(Action):
             dispatcher.utter_message(text=result.route.text)
             dispatcher.utter_message(json_message=result.payload(case_id))
             return []
+        if replies.is_complaint_wish(tracker_facts.latest_text(tracker)):
+            dispatcher.utter_message(text=replies.text("complaint_wish_reply"))
+            return []
         said = intake.volunteered(tracker_facts.latest_text(tracker), tracker_facts.latest_entities(tracker),
                                   settings().now())
         used, ahead = advice.channels_ahead(said, replies.load()["channels_order"])

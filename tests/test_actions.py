@@ -437,6 +437,13 @@ def test_a_question_about_one_channel_gets_that_channel_not_the_whole_list():
     assert "找商家协商" not in text and "消费者协会" not in text
 
 
+@pytest.mark.parametrize("text", ["我想投诉", "我要投诉！", "维权"])
+def test_a_bare_wish_to_complain_is_asked_what_happened_not_given_every_channel(text):
+    _, messages = run(ActionExplainChannels(), tracker(text, "ask_channel"))
+    assert len(messages) == 1
+    assert "遇到了什么事" in messages[0]["text"] and "找商家协商" not in messages[0]["text"]
+
+
 def test_a_question_naming_no_channel_gets_them_all_in_order():
     _, messages = run(ActionExplainChannels(), tracker("这种事一般去哪投诉", "ask_channel"))
     text = messages[0]["text"]

@@ -1,6 +1,7 @@
 """Reply texts built from data/kb/replies.yml and the facts of a case."""
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import date
 from functools import lru_cache
@@ -119,6 +120,12 @@ def clarification(ranking: list[dict], characters_read: int | None = None,
 def asked_which_complaint(bot_text: str) -> bool:
     """The bot's message was the complaint-buttons question, with or without a cut notice before it."""
     return bool(bot_text) and bot_text.endswith(load()["clarify"]["which_complaint"])
+
+
+def is_complaint_wish(message: str) -> bool:
+    """我想投诉 and the like: a wish to complain that says nothing yet about the problem."""
+    bare = re.sub(r"[\s，,。.！!？?~～…]+", "", message)
+    return bare in load()["complaint_wishes"]
 
 
 def text(key: str) -> str:
