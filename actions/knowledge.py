@@ -40,8 +40,9 @@ class ActionExplainRule(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        topic = next((e.get("value") for e in tracker_facts.latest_entities(tracker)
-                      if e.get("entity") == "rule_topic"), None) or tracker.get_slot("rule_topic")
+        topic = (next((e.get("value") for e in tracker_facts.latest_entities(tracker)
+                       if e.get("entity") == "rule_topic"), None)
+                 or rules.topic_named_in(tracker_facts.latest_text(tracker)) or tracker.get_slot("rule_topic"))
         answer = rules.answer_rule(
             topic=topic, complaint_type=tracker_facts.complaint_type(tracker),
             facts=_facts_for_rules(tracker), today=settings().today(),

@@ -408,6 +408,11 @@ def test_rule_answer_uses_the_users_receipt_date():
     assert messages[1]["custom"]["type"] == "rule" and "seven_day_return" in messages[1]["custom"]["rule_ids"]
 
 
+def test_a_rule_question_without_a_tagged_topic_is_answered_by_its_words_not_asked_which_rule():
+    _, messages = run(ActionExplainRule(), tracker("我买的东西降价了，原价599现在499，能退差价吗", "ask_rule"))
+    assert "哪条规则" not in messages[0]["text"] and "价保" in messages[0]["text"]
+
+
 def test_platform_role_says_what_it_can_and_cannot_do():
     _, messages = run(ActionExplainPlatformRole(), tracker("天猫客服管不了商家吗", "ask_platform_role"))
     assert "能做的" in messages[0]["text"] and "做不了的" in messages[0]["text"]

@@ -234,6 +234,17 @@ def test_ask_rule_without_topic_or_context_asks_which_rule() -> None:
     assert answer.rule_ids == [] and "哪条规则" in answer.text
 
 
+@pytest.mark.parametrize(("text", "topic"), [
+    ("原价599现在499，能退差价吗", "价保"),
+    ("退款要多久能到", "退款时效"),
+    ("拆了包装还能无理由退吗", "七天无理由"),
+    ("运费险怎么赔，价保又是怎么回事", "运费险"),
+    ("商家说的这个规矩合理吗", None),
+])
+def test_a_question_names_its_topic_in_everyday_words(text: str, topic: str | None) -> None:
+    assert rules.topic_named_in(text) == topic
+
+
 def test_unknown_topic_says_less() -> None:
     answer = rules.explain_topic("以旧换新", {}, TODAY)
     assert answer.rule_ids == [] and "不替你下结论" in answer.text

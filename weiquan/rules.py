@@ -455,6 +455,15 @@ def explain_topic(
     return Explanation("\n".join(lines), main.rule_ids + [r.id for r in related], main.missing)
 
 
+def topic_named_in(text: str) -> str | None:
+    """The rule topic a question names in everyday words (meta `topic_words`) or by name; the earliest wins."""
+    words = {topic: topic for rule in load_kb().rules.values() for topic in rule.topics}
+    for topic, listed in (load_kb().meta.get("topic_words") or {}).items():
+        words.update({word: topic for word in listed})
+    found = [(text.find(word), -len(word), topic) for word, topic in words.items() if word in text]
+    return min(found)[2] if found else None
+
+
 def answer_rule(
     topic: str | None = None,
     complaint_type: str | None = None,
