@@ -19,6 +19,9 @@ class ActionAskAffirmation(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        if replies.is_complaint_wish(tracker_facts.latest_text(tracker)):
+            dispatcher.utter_message(text=replies.text("complaint_wish_reply"))
+            return []
         question, buttons = replies.clarification(
             tracker.latest_message.get("intent_ranking") or [], tracker_facts.characters_read(tracker))
         dispatcher.utter_message(text=question, buttons=buttons)

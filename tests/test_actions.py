@@ -442,11 +442,18 @@ def test_a_question_about_one_channel_gets_that_channel_not_the_whole_list():
     assert "找商家协商" not in text and "消费者协会" not in text
 
 
-@pytest.mark.parametrize("text", ["我想投诉", "我要投诉！", "维权"])
-def test_a_bare_wish_to_complain_is_asked_what_happened_not_given_every_channel(text):
-    _, messages = run(ActionExplainChannels(), tracker(text, "ask_channel"))
-    assert len(messages) == 1
+@pytest.mark.parametrize("text", ["我想投诉", "我要投诉！", "维权", "我想投诉一下这家店"])
+@pytest.mark.parametrize("action, intent", [(ActionExplainChannels(), "ask_channel"),
+                                            (ActionAskAffirmation(), "nlu_fallback")])
+def test_a_bare_wish_to_complain_is_asked_what_happened_not_given_channels_or_buttons(text, action, intent):
+    _, messages = run(action, tracker(text, intent))
+    assert len(messages) == 1 and not messages[0].get("buttons")
     assert "遇到了什么事" in messages[0]["text"] and "找商家协商" not in messages[0]["text"]
+
+
+@pytest.mark.parametrize("text", ["我要投诉商家不发货", "投诉12315电话多少", "我想问一下"])
+def test_a_message_with_more_than_the_wish_is_no_bare_wish(text):
+    assert not replies.is_complaint_wish(text)
 
 
 def test_a_question_naming_no_channel_gets_them_all_in_order():

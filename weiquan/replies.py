@@ -124,7 +124,8 @@ def asked_which_complaint(bot_text: str) -> bool:
 
 def is_complaint_wish(message: str) -> bool:
     """我想投诉 and the like: a wish to complain that says nothing yet about the problem."""
-    bare = re.sub(r"[\s，,。.！!？?~～…]+", "", message)
+    fillers = sorted(load()["complaint_wish_fillers"], key=len, reverse=True)
+    bare = re.sub("|".join(map(re.escape, fillers)) + r"|[\s，,。.！!？?~～…]+", "", message)
     return bare in load()["complaint_wishes"]
 
 
