@@ -357,3 +357,10 @@ def test_problems_without_a_visible_defect_ask_for_no_photo_of_it(complaint_type
     result = route(CaseFacts(complaint_type, merchant_contacted=True), TODAY)
     assert result.next_step.channel == "after_sales_request"
     assert not any("问题照片" in item or "问题的照片" in item for item in result.evidence)
+
+
+@pytest.mark.parametrize(("complaint_type", "word"),
+                         [("complain_price", "差价"), ("complain_shipping_delay", "催发货")])
+def test_the_merchant_is_asked_for_what_the_complaint_needs_not_for_a_repair(complaint_type: str, word: str) -> None:
+    why = route(CaseFacts(complaint_type), TODAY).next_step.why or ""
+    assert word in why and "维修" not in why
