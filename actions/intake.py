@@ -38,9 +38,9 @@ def _chosen_values(tracker: Tracker) -> list[EventType]:
     return [SlotSet(name, own[name]) for name in tracker_facts.CHOSEN_SLOTS if name in own]
 
 
-def _question(fact_name: str) -> tuple[str, list[dict[str, str]]]:
+def _question(fact_name: str, complaint_type: str) -> tuple[str, list[dict[str, str]]]:
     fact = intake.facts()[fact_name]
-    return fact.question, [{"title": t, "payload": t} for t in fact.button_titles()]
+    return fact.question_for(complaint_type), [{"title": t, "payload": t} for t in fact.button_titles()]
 
 
 def start_case(dispatcher: CollectingDispatcher, tracker: Tracker, complaint_type: str) -> list[EventType]:
@@ -123,10 +123,11 @@ class ActionAskIntakeDone(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        fact = intake.next_fact(tracker_facts.complaint_type(tracker) or "", tracker_facts.facts(tracker))
+        complaint_type = tracker_facts.complaint_type(tracker) or ""
+        fact = intake.next_fact(complaint_type, tracker_facts.facts(tracker))
         if fact is None:
             return [SlotSet("intake_done", True)]
-        text, buttons = _question(fact)
+        text, buttons = _question(fact, complaint_type)
         if tracker.get_slot("pending_fact") == fact and (tracker.get_slot("intake_retries") or 0) > 0:
             text = f"{replies.text('not_understood' if buttons else 'not_understood_free')}\n{text}"
         dispatcher.utter_message(text=text, buttons=buttons)

@@ -224,6 +224,16 @@ def test_ask_action_asks_the_next_missing_fact_with_buttons():
     assert [b["title"] for b in messages[0]["buttons"]] == ["联系过了", "还没联系"]
 
 
+@pytest.mark.parametrize(("slots", "question"), [
+    ({"complaint_type": "report_scam", "money_lost": True}, "转给对方多少钱？"),
+    ({"complaint_type": "complain_refund", "merchant_contacted": False}, "这单实际付了多少钱？"),
+])
+def test_the_amount_is_asked_in_the_words_of_the_case(slots, question):
+    events, messages = run(ActionAskIntakeDone(), tracker(slots=slots))
+    assert events == [SlotSet("pending_fact", "amount")]
+    assert messages[0]["text"] == question
+
+
 def test_an_answer_fills_the_pending_fact():
     slots = {"complaint_type": "complain_refund", "pending_fact": "merchant_response", "merchant_contacted": True}
     events, _ = run(ValidateCaseForm(), tracker("他们直接拒绝了", "inform", slots=slots))

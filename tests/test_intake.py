@@ -105,6 +105,7 @@ def test_every_fact_kept_on_a_case_has_a_slot_and_routing_reads_it(domain):
         ("merchant_response", "已读不回", None, [], "silent"),
         ("merchant_response", "说仓库爆单让我等", None, [], "silent"),
         ("merchant_response", "商家让我自己找快递", None, [], "refused"),
+        ("merchant_response", "说已经过了保修期", None, [], "refused"),
         # the merchant insists the goods are as they should be: a refusal in other words
         ("merchant_response", "商家说就是这个颜色", None, [], "refused"),
         ("merchant_response", "说是色差，不影响使用", None, [], "refused"),

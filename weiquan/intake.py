@@ -31,6 +31,11 @@ class Fact:
     options: Mapping[str, str] = field(default_factory=dict)
     # A choice fact whose answer also means "yes" to this one (判我输了 answers 申请过介入吗 and its result).
     yes_if_answered: str | None = None
+    # The question in the words of one complaint type (a scam's amount is what was sent, not what an order cost).
+    questions_by_type: Mapping[str, str] = field(default_factory=dict)
+
+    def question_for(self, complaint_type: str | None) -> str:
+        return self.questions_by_type.get(complaint_type or "", self.question)
 
     def button_titles(self) -> tuple[str, ...]:
         return tuple(self.options.values()) if self.kind == CHOICE else self.buttons
@@ -66,7 +71,7 @@ def facts() -> dict[str, Fact]:
     raw = _intake()["facts"]
     return {
         name: Fact(name, spec["kind"], spec["question"], tuple(spec.get("buttons", ())),
-                   dict(spec.get("options", {})), spec.get("yes_if_answered"))
+                   dict(spec.get("options", {})), spec.get("yes_if_answered"), dict(spec.get("questions_by_type", {})))
         for name, spec in raw.items()
     }
 

@@ -75,7 +75,7 @@ def _missing_question(complaint_type: str, facts: Mapping[str, Any], route_missi
     """(fact, question) for the most important fact still missing, or ("", "") when none is."""
     fact = intake.next_fact(complaint_type, facts)
     if fact:
-        return fact, intake.facts()[fact].question
+        return fact, intake.facts()[fact].question_for(complaint_type)
     for name in route_missing:
         question = rules.fact_question(name)
         if question and name not in facts:
