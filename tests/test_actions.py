@@ -74,8 +74,11 @@ def test_start_case_names_the_type_and_keeps_what_was_said():
          "after_sales_request", "没发货", "late_shipment_consent"),
         ("差评之后店家天天打电话骂我，还说知道我住哪，我很害怕", "complain_harassment", "threat",
          "police_antifraud", "110", "reviews_rule"),
+        ("买的奶粉是过期的，孩子喝了拉肚子", "complain_quality", "is_food",
+         "after_sales_request", "", "food_compensation"),
     ],
-    ids=["injury-makes-it-serious", "unshipped-order-behind-silent-support", "threat-goes-to-the-police"],
+    ids=["injury-makes-it-serious", "unshipped-order-behind-silent-support", "threat-goes-to-the-police",
+         "food-adds-the-food-safety-rule"],
 )
 def test_a_fact_said_in_passing_is_kept_and_shapes_the_route(text, complaint, fact, next_channel, why_word, rule_id):
     events, _ = run(ActionStartCase(), tracker(text, complaint))

@@ -106,6 +106,7 @@ def test_every_fact_kept_on_a_case_has_a_slot_and_routing_reads_it(domain):
         ("merchant_response", "说仓库爆单让我等", None, [], "silent"),
         ("merchant_response", "商家让我自己找快递", None, [], "refused"),
         ("merchant_response", "说已经过了保修期", None, [], "refused"),
+        ("merchant_response", "说他们发货的时候是满的", None, [], "refused"),
         # the merchant insists the goods are as they should be: a refusal in other words
         ("merchant_response", "商家说就是这个颜色", None, [], "refused"),
         ("merchant_response", "说是色差，不影响使用", None, [], "refused"),
@@ -133,6 +134,8 @@ def test_answers_are_read(fact, text, intent, entities, expected):
         ("有人冒充客服让我转账，我已经转了2000块", [{"entity": "amount", "value": 2000.0}],
          {"money_lost": True, "amount": 2000.0}),
         ("衣服质量太差了", [], {}),
+        ("我买的奶粉是过期的，孩子喝了拉肚子", [], {"injury": True, "is_food": True}),
+        ("这次真是吃了大亏，耳机一个月就坏了", [], {}),
         # a request the merchant turned down: asked, and refused
         ("退款被驳回了，理由是商品已使用，可我只是拆开看了看", [],
          {"merchant_contacted": True, "merchant_response": "refused", "after_sales_requested": True}),
