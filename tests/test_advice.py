@@ -63,3 +63,10 @@ def test_platform_service_complaint_explains_the_platforms_limits():
 def test_lost_parcel_route_includes_the_courier_and_12305():
     result = advice.advise("complain_logistics", {"merchant_contacted": True, "merchant_response": "refused"}, TODAY)
     assert "postal_complaint" in [s["channel"] for s in result.payload("x")["steps"]]
+
+
+def test_food_gets_the_food_safety_compensation_with_the_users_price_before_the_durable_goods_rule():
+    facts = {"amount": 320.0, "is_food": True, "received_date": "2026-11-23"}
+    text = advice.advise("complain_quality", facts, TODAY).text
+    assert "退一赔十" in text and "3,200元" in text
+    assert "耐用商品" not in text

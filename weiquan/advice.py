@@ -46,10 +46,11 @@ def channels_ahead(facts: Mapping[str, Any], order: Sequence[str]) -> tuple[list
     return [c for c in order if c in used], [c for c in order if c not in used]
 
 
-def _with_numbers(complaint_type: str, facts: routing.CaseFacts, today: date) -> list[rules.Explanation]:
-    """The complaint type's rules that can be computed for this user (their numbers known), at most two."""
+def _with_numbers(facts: routing.CaseFacts, today: date) -> list[rules.Explanation]:
+    """The case's rules that can be computed for this user (their numbers known), at most two; those the case's
+    own facts add (食品 → 退一赔十) before the complaint type's usual ones."""
     found: list[rules.Explanation] = []
-    for rule_id in routing.complaint_rule_ids(complaint_type):
+    for rule_id in dict.fromkeys([*routing.fact_rule_ids(facts), *routing.complaint_rule_ids(facts.complaint_type)]):
         rule = rules.rule(rule_id)
         if not rule.compute:
             continue
@@ -82,7 +83,7 @@ def advise(complaint_type: str, facts: Mapping[str, Any], today: date) -> Advice
         rule_ids.extend(answer.rule_ids)
     elif complaint_type != SCAM:
         main = _main_rule(complaint_type, known, today)
-        computed = [e for e in _with_numbers(complaint_type, known, today) if e.rule_ids != main.rule_ids]
+        computed = [e for e in _with_numbers(known, today) if e.rule_ids != main.rule_ids]
         for explanation in [main, *computed[:1]]:
             parts.append(explanation.text)
             rule_ids.extend(explanation.rule_ids)

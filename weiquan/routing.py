@@ -502,10 +502,7 @@ def route(facts: CaseFacts, today: date | None = None) -> Route:
             )
         )
 
-    rule_ids = list(spec.rule_ids)
-    for fact, extra in spec.rule_ids_if.items():
-        if _fact_true(facts, fact):
-            rule_ids.extend(extra)
+    rule_ids = [*spec.rule_ids, *fact_rule_ids(facts)]
     for step in sorted(steps, key=lambda s: s.state != NEXT):
         if step.state != DONE:
             rule_ids.extend(channel(step.channel).rule_ids)
@@ -520,6 +517,12 @@ def route(facts: CaseFacts, today: date | None = None) -> Route:
         text=_text(next_step, evidence),
         missing=_missing(spec, facts),
     )
+
+
+def fact_rule_ids(facts: CaseFacts) -> list[str]:
+    """Rules the case's own facts add to its type's (食品 → 退一赔十, 受伤 → 缺陷致害)."""
+    spec = _spec(facts.complaint_type)
+    return [rule_id for fact, extra in spec.rule_ids_if.items() if _fact_true(facts, fact) for rule_id in extra]
 
 
 def _channel_evidence(spec: TypeSpec, channel_id: str) -> tuple[str, ...]:
