@@ -72,7 +72,8 @@ class ActionExplainChannels(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        named = routing.named_channels(tracker_facts.latest_text(tracker))
+        message = tracker_facts.latest_text(tracker)
+        named = routing.named_channels(message)
         if named:
             text = "\n\n".join(map(routing.channel_text, named))
             dispatcher.utter_message(text=replies.with_cut_notice(text, tracker_facts.characters_read(tracker)))
@@ -87,11 +88,10 @@ class ActionExplainChannels(Action):
             dispatcher.utter_message(text=result.route.text)
             dispatcher.utter_message(json_message=result.payload(case_id))
             return []
-        if replies.is_complaint_wish(tracker_facts.latest_text(tracker)):
+        if replies.is_complaint_wish(message):
             dispatcher.utter_message(text=replies.text("complaint_wish_reply"))
             return []
-        said = intake.volunteered(tracker_facts.latest_text(tracker), tracker_facts.latest_entities(tracker),
-                                  settings().now())
+        said = intake.volunteered(message, tracker_facts.latest_entities(tracker), settings().now())
         used, ahead = advice.channels_ahead(said, replies.load()["channels_order"])
         intro = (replies.text("channels_intro_used").format(used="、".join(routing.channel(c).name for c in used))
                  if used else replies.text("channels_intro"))
