@@ -28,6 +28,12 @@ def _send(dispatcher: CollectingDispatcher, tracker: Tracker, text: str, rule_id
         dispatcher.utter_message(json_message=card)
 
 
+def explain_platform_role(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """What platform customer service can and cannot do about a merchant, and what the user can do next."""
+    answer = platform_role.answer()
+    _send(dispatcher, tracker, answer.text, answer.rule_ids)
+
+
 def _facts_for_rules(tracker: Tracker) -> dict[str, Any]:
     """Case facts, with a date just given read as the receipt day when no better one is known."""
     return advice.facts_for_rules(intake.answered_facts(tracker_facts.facts(tracker)))
@@ -58,8 +64,7 @@ class ActionExplainPlatformRole(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        answer = platform_role.answer()
-        _send(dispatcher, tracker, answer.text, answer.rule_ids)
+        explain_platform_role(dispatcher, tracker)
         return []
 
 

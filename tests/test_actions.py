@@ -276,6 +276,66 @@ def test_an_answer_read_as_another_intent_still_answers_the_question():
     assert run(ValidateCaseForm(), tracker("再见", "goodbye", slots=other_question)) == ([], [])
 
 
+REFUND_ASKED = {"complaint_type": "complain_refund", "pending_fact": "merchant_contacted"}
+
+
+def test_a_complaint_of_another_kind_said_instead_of_an_answer_is_offered_as_a_switch():
+    said = tracker("快递显示签收了，可我根本没收到", "complain_logistics", slots=REFUND_ASKED)
+    events, messages = run(ValidateCaseForm(), said)
+    assert events == [SlotSet("proposed_complaint", "complain_logistics")] and messages == []
+    offered = {**REFUND_ASKED, "proposed_complaint": "complain_logistics"}
+    events, messages = run(ActionAskIntakeDone(), tracker(slots=offered))
+    assert events == []  # the pending question waits for the choice
+    assert "快递物流问题" in messages[0]["text"] and "退款问题" in messages[0]["text"]
+    assert [b["title"] for b in messages[0]["buttons"]] == ["换成这件事", "接着说刚才的"]
+
+
+@pytest.mark.parametrize("answer", [("换成这件事", "inform"), ("好的", "affirm")])
+def test_switching_starts_the_new_case_and_keeps_the_facts_given(answer):
+    offered = {**REFUND_ASKED, "proposed_complaint": "complain_logistics", "order_id": "3021456789012345678"}
+    events, messages = run(ValidateCaseForm(), tracker(*answer, slots=offered))
+    assert SlotSet("complaint_type", "complain_logistics") in events
+    assert SlotSet("proposed_complaint", None) in events and SlotSet("pending_fact", None) in events
+    assert "快递物流问题" in messages[0]["text"] and "3021456789012345678" in messages[0]["text"]
+
+
+@pytest.mark.parametrize("answer", [("接着说刚才的", "inform"), ("不用", "deny")])
+def test_keeping_the_case_goes_back_to_its_question(answer):
+    offered = {**REFUND_ASKED, "proposed_complaint": "complain_logistics"}
+    events, messages = run(ValidateCaseForm(), tracker(*answer, slots=offered))
+    assert events == [SlotSet("proposed_complaint", None), SlotSet("intake_retries", 0.0)]
+    assert messages[0]["text"] == "我们接着刚才的问题。"
+    events, messages = run(ActionAskIntakeDone(), tracker(slots=REFUND_ASKED))
+    assert messages[0]["text"] == "你跟商家（店铺客服）联系过这件事吗？"
+
+
+def test_an_answer_to_the_offer_that_is_neither_lets_it_lapse_and_is_read():
+    offered = {**REFUND_ASKED, "proposed_complaint": "complain_logistics"}
+    events, _ = run(ValidateCaseForm(), tracker("联系过了，商家不理", "inform", slots=offered))
+    assert events[0] == SlotSet("proposed_complaint", None)
+    assert SlotSet("merchant_contacted", True) in events
+
+
+def test_the_platform_failing_in_the_middle_of_a_case_is_told_what_the_platform_can_do():
+    said = tracker("天猫客服管不了商家", "complain_platform_service", slots=REFUND_ASKED)
+    events, messages = run(ValidateCaseForm(), said)
+    assert events == [SlotSet("intake_retries", 0.0)]  # the case stays; its question comes again
+    texts = [m.get("text") or "" for m in messages]
+    assert any("不能" in t and "商家" in t for t in texts) and texts[-1] == "我们接着刚才的问题。"
+
+
+def test_an_answer_read_as_a_complaint_is_still_the_answer():
+    slots = {"complaint_type": "complain_quality", "pending_fact": "merchant_response", "merchant_contacted": True}
+    events, _ = run(ValidateCaseForm(), tracker("商家说拆封了不退", "complain_return_refused", slots=slots))
+    assert SlotSet("merchant_response", "refused") in events
+    assert not any(e.get("name") == "proposed_complaint" for e in events)
+
+
+def test_the_same_complaint_said_again_is_no_switch():
+    events, _ = run(ValidateCaseForm(), tracker("钱到现在还没退回来", "complain_refund", slots=REFUND_ASKED))
+    assert not any(e.get("name") == "proposed_complaint" for e in events)
+
+
 @pytest.mark.parametrize(
     ("pending", "slots", "mentions_buttons"),
     [("merchant_contacted", {"received_date": "2026-11-20"}, True), ("received_date", {}, False)],

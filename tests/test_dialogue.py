@@ -121,3 +121,23 @@ def test_low_confidence_asks_with_buttons_instead_of_guessing(servers):
 
     chosen = servers.say(sender, buttons[0]["payload"])
     assert chosen, "choosing a button got no answer"
+
+
+@pytest.mark.parametrize(("choice", "case_word"), [("换成这件事", "快递物流问题"), ("接着说刚才的", "接着刚才的问题")])
+def test_another_complaint_in_the_middle_of_the_questions_offers_to_switch(servers, choice, case_word):
+    """A complaint of another kind said mid-intake once got 这个回答我没看懂 and the pending question."""
+    sender = new_sender()
+    assert "联系过" in texts(servers.say(sender, "我申请退款一个星期了钱还没到"))
+    offer = servers.say(sender, "快递显示签收了，可我根本没收到")
+    assert "要换成这件事来办吗" in texts(offer) and "没看懂" not in texts(offer), offer
+    reply = servers.say(sender, choice)
+    assert case_word in texts(reply), reply
+    assert "联系过" in texts(reply)  # the questions go on, for the case chosen
+
+
+def test_the_platform_not_helping_mid_intake_is_told_what_it_can_do_and_the_questions_go_on(servers):
+    sender = new_sender()
+    servers.say(sender, "我申请退款一个星期了钱还没到")
+    reply = texts(servers.say(sender, "天猫客服管不了商家"))
+    assert "平台能做的" in reply and "平台做不了的" in reply, reply
+    assert "联系过" in reply and "没看懂" not in reply

@@ -10,9 +10,7 @@ from datetime import date
 from typing import Any
 
 from weiquan import platform_role, routing, rules
-from weiquan.intents import SCAM
-
-PLATFORM_SERVICE = "complain_platform_service"
+from weiquan.intents import PLATFORM_SERVICE, SCAM
 
 
 @dataclass(frozen=True)

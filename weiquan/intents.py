@@ -11,6 +11,7 @@ from weiquan.paths import KB_DIR
 
 COMPLAINT_PREFIX = "complain_"
 SCAM = "report_scam"
+PLATFORM_SERVICE = "complain_platform_service"
 
 
 @dataclass(frozen=True)

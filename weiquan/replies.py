@@ -129,6 +129,24 @@ def is_complaint_wish(message: str) -> bool:
     return bare in load()["complaint_wishes"]
 
 
+def switch_offer(proposed: str, current: str) -> tuple[str, list[dict[str, str]]]:
+    """The question whether to leave the case being asked about for the complaint just said, with its buttons."""
+    texts = load()["switch_case"]
+    question = texts["question"].format(label=intents.label(proposed), current=intents.label(current))
+    return question, [{"title": texts[key], "payload": texts[key]} for key in ("switch", "keep")]
+
+
+def switch_choice(message: str, intent: str | None) -> str | None:
+    """"switch" or "keep" for an answer to the switch offer (a button, yes or no); None for anything else."""
+    texts = load()["switch_case"]
+    said = message.strip()
+    if said == texts["switch"] or intent == "affirm":
+        return "switch"
+    if said == texts["keep"] or intent == "deny":
+        return "keep"
+    return None
+
+
 def text(key: str) -> str:
     """A fixed reply from replies.yml."""
     return load()[key]
