@@ -158,6 +158,13 @@ class ValidateCaseForm(Action):
     ) -> list[EventType]:
         intent = tracker_facts.latest_intent(tracker)
         text, entities = tracker_facts.latest_text(tracker), tracker_facts.latest_entities(tracker)
+        proposed = tracker.get_slot("proposed_complaint")
+        choice = replies.switch_choice(text, intent) if proposed else None
+        if choice == "switch":
+            return [SlotSet("pending_fact", None), *start_case(dispatcher, tracker, proposed)]
+        if choice == "keep":
+            dispatcher.utter_message(text=replies.text("resume_intake"))
+            return [SlotSet("proposed_complaint", None), SlotSet("intake_retries", 0.0)]
         pending = tracker.get_slot("pending_fact")
         now = settings().now()
         said = intake.volunteered(text, entities, now, tracker_facts.complaint_type(tracker))
@@ -166,13 +173,6 @@ class ValidateCaseForm(Action):
         answers_pending = pending is not None and (
             intake.is_direct_answer(pending, text) or (intent in ANSWER_MISREADS and bool(updates))
         )
-        proposed = tracker.get_slot("proposed_complaint")
-        choice = replies.switch_choice(text, intent) if proposed else None
-        if choice == "switch":
-            return [SlotSet("pending_fact", None), *start_case(dispatcher, tracker, proposed)]
-        if choice == "keep":
-            dispatcher.utter_message(text=replies.text("resume_intake"))
-            return [SlotSet("proposed_complaint", None), SlotSet("intake_retries", 0.0)]
         if intent in INTERRUPTIONS and not answers_pending:
             return _chosen_values(tracker)
         # Anything else said to the switch offer lets it lapse and is read as usual.
