@@ -142,7 +142,11 @@ class ActionAskIntakeDone(Action):
             return [SlotSet("intake_done", True)]
         text, buttons = _question(fact, complaint_type)
         if tracker.get_slot("pending_fact") == fact and (tracker.get_slot("intake_retries") or 0) > 0:
-            text = f"{replies.text('not_understood' if buttons else 'not_understood_free')}\n{text}"
+            part = intake.month_part_said(fact, tracker_facts.latest_text(tracker), settings().now())
+            if part is not None:
+                text = replies.month_part_question(part.text, part.month, part.example_day)
+            else:
+                text = f"{replies.text('not_understood' if buttons else 'not_understood_free')}\n{text}"
         dispatcher.utter_message(text=text, buttons=buttons)
         return [SlotSet("pending_fact", fact)]
 

@@ -336,6 +336,21 @@ def test_the_same_complaint_said_again_is_no_switch():
     assert not any(e.get("name") == "proposed_complaint" for e in events)
 
 
+def test_a_part_of_a_month_said_to_the_date_question_is_asked_for_its_day():
+    known = {"complaint_type": "complain_quality", "pending_fact": "received_date", "intake_retries": 1.0}
+    events, messages = run(ActionAskIntakeDone(), tracker("10月底", "inform", slots=known))
+    expected = "10月底是几号？说个大概的日子就行，比如“10月28日”。实在记不清，可以说“跳过”。"
+    assert [m["text"] for m in messages] == [expected]
+    assert events == [SlotSet("pending_fact", "received_date")]
+
+
+def test_a_part_of_a_month_said_to_a_yes_no_question_gets_the_usual_retry():
+    known = {"complaint_type": "complain_quality", "pending_fact": "merchant_contacted", "intake_retries": 1.0,
+             "received_date": "2026-11-20"}
+    _, messages = run(ActionAskIntakeDone(), tracker("10月底", "inform", slots=known))
+    assert messages[0]["text"].startswith("这个回答我没看懂")
+
+
 @pytest.mark.parametrize(
     ("pending", "slots", "mentions_buttons"),
     [("merchant_contacted", {"received_date": "2026-11-20"}, True), ("received_date", {}, False)],
@@ -515,7 +530,8 @@ def test_a_question_about_one_channel_gets_that_channel_not_the_whole_list():
     assert "找商家协商" not in text and "消费者协会" not in text
 
 
-@pytest.mark.parametrize("text", ["我想投诉", "我要投诉！", "维权", "我想投诉一下这家店"])
+@pytest.mark.parametrize("text", ["我想投诉", "我要投诉！", "维权", "我想投诉一下这家店", "我在京东买的，能帮我投诉吗",
+                                  "能不能帮我维权啊"])
 @pytest.mark.parametrize("action, intent", [(ActionExplainChannels(), "ask_channel"),
                                             (ActionAskAffirmation(), "nlu_fallback")])
 def test_a_bare_wish_to_complain_is_asked_what_happened_not_given_channels_or_buttons(text, action, intent):
@@ -524,7 +540,8 @@ def test_a_bare_wish_to_complain_is_asked_what_happened_not_given_channels_or_bu
     assert "遇到了什么事" in messages[0]["text"] and "找商家协商" not in messages[0]["text"]
 
 
-@pytest.mark.parametrize("text", ["我要投诉商家不发货", "投诉12315电话多少", "我想问一下"])
+@pytest.mark.parametrize("text", ["我要投诉商家不发货", "投诉12315电话多少", "我想问一下", "在哪投诉",
+                                  "能不能投诉到平台", "怎么投诉淘宝卖家"])
 def test_a_message_with_more_than_the_wish_is_no_bare_wish(text):
     assert not replies.is_complaint_wish(text)
 

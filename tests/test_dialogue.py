@@ -106,6 +106,16 @@ def test_a_bare_number_keeps_the_case_open(servers, answer):
     assert "哪天收到" in reply, reply
 
 
+def test_a_part_of_a_month_gets_asked_for_the_day_and_the_day_answers_it(servers):
+    """10月底 to 哪天收到 once got 这个回答我没看懂: deadlines count from a day, so the bot asks which."""
+    sender = new_sender()
+    assert "哪天收到" in texts(servers.say(sender, "耳机用了两天就坏了，一边没声音"))
+    reply = texts(servers.say(sender, "10月底"))
+    assert "10月底是几号" in reply and "没看懂" not in reply, reply
+    reply = texts(servers.say(sender, "10月28日"))
+    assert "几号" not in reply and "哪天收到" not in reply, reply
+
+
 VAGUE = ["问一下", "还有", "那个", "嗯……那个事", "东西和钱", "就是那个", "怎么说呢", "钱的事", "我想问问"]
 
 

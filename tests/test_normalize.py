@@ -20,6 +20,7 @@ from weiquan.normalize import (
     find_invalid_order_ids,
     is_order_id,
     is_tracking_no,
+    month_part,
     parse_amount,
     parse_date,
     parse_duration_days,
@@ -441,3 +442,26 @@ def test_patterns_are_data(tmp_path: Path):
     assert custom.parse_amount("五十刀") == 50
     assert parse_date("520那天", NOW) is None
     assert parse_amount("五十刀") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "said", "month", "example_day"),
+    [
+        ("10月底", "10月底", 10, 28),
+        ("十月底收到的", "十月底", 10, 28),
+        ("本月初到的吧", "本月初", 11, 3),
+        ("上个月中旬", "上个月中旬", 10, 15),
+        ("好像是月底", "月底", 11, 28),
+        ("9月下旬签收的", "9月下旬", 9, 25),
+    ],
+)
+def test_a_part_of_a_month_is_found_with_its_month(text: str, said: str, month: int, example_day: int):
+    part = month_part(text, NOW)
+    assert part is not None and (part.text, part.month, part.example_day) == (said, month, example_day)
+
+
+@pytest.mark.parametrize(
+    "text", ["10月28日", "10月底，28号那天", "10月中国庆节前后", "三个月底", "一个月了", "年底", ""]
+)
+def test_a_day_or_no_month_part_is_no_month_part(text: str):
+    assert month_part(text, NOW) is None

@@ -206,6 +206,11 @@ def _date_answer(text: str, entities: Sequence[Mapping[str, Any]], now: datetime
     return None
 
 
+def month_part_said(fact_name: str, text: str, now: datetime) -> normalize.MonthPart | None:
+    """10月底 said to a date question: a part of a month, which names no day to compute from."""
+    return normalize.month_part(text, now) if facts()[fact_name].kind == DATE else None
+
+
 def read_answer(
     fact_name: str, text: str, intent: str | None, entities: Sequence[Mapping[str, Any]], now: datetime
 ) -> Any:

@@ -59,6 +59,15 @@ class Extracted:
 
 
 @dataclass(frozen=True)
+class MonthPart:
+    """A part of a month said instead of a day (10月底): the words, the month meant and an example day."""
+
+    text: str
+    month: int
+    example_day: int
+
+
+@dataclass(frozen=True)
 class _Found:
     entity: str
     start: int
@@ -198,6 +207,14 @@ class Normalizer:
         self._date_not_after = tuple(cfg["not_followed_by"])
         self._years = (int(cfg["min_year"]), int(cfg["max_year"]))
         day_suffix = _alt(cfg["day_suffixes"])
+        self._month_parts: dict[str, int] = {str(k): int(v) for k, v in cfg["month_parts"].items()}
+        # 月中 only where the clause ends (10月中国庆 is no month part)
+        parts = "|".join(re.escape(p) + (r"(?=$|[\s，,。.！!？?的左右前后])" if p == "中" else "")
+                         for p in sorted(self._month_parts, key=len, reverse=True))
+        self._month_part = re.compile(
+            rf"(?:(?P<mp>{_alt(self._month_prefixes)})|(?<![\d{self._cn_chars}]){_MONTH}月份?"
+            rf"|(?<![\d{self._cn_chars}个])月)(?P<part>{parts})"
+        )
         year_prefix = f"(?P<yp>{_alt(self._year_prefixes)})"
         festivals = []
         for word in sorted(self._festivals, key=len, reverse=True):
@@ -557,6 +574,20 @@ class Normalizer:
                 return date.fromisoformat(str(f.value))
         return None
 
+    def month_part(self, text: str, now: datetime) -> MonthPart | None:
+        """A part of a month said without a day (10月底, 本月初, 上个月中旬), when the text names no date."""
+        folded = fold_width(text)
+        m = self._month_part.search(folded)
+        if m is None or self.parse_date(text, now) is not None:
+            return None
+        if m["mp"]:
+            month = (now.date().replace(day=1) + relativedelta(months=self._month_prefixes[m["mp"]])).month
+        elif m["m"]:
+            month = self._int(m["m"]) or now.month
+        else:
+            month = now.month
+        return MonthPart(text[m.start():m.end()], month, self._month_parts[m["part"]])
+
     def is_order_id(self, text: str) -> bool:
         digits = fold_width(text).strip()
         return digits.isdigit() and self._order_digits[0] <= len(digits) <= self._order_digits[1]
@@ -630,6 +661,11 @@ def parse_duration_days(text: str) -> float | None:
 def parse_date(text: str, now: datetime) -> date | None:
     """Date relative to `now`: 昨天, 上周五, 上个月3号, 11月11日, 双十一, 618, 10号, 2026-11-03."""
     return get_normalizer().parse_date(text, now)
+
+
+def month_part(text: str, now: datetime) -> MonthPart | None:
+    """10月底, 本月初, 上个月中旬: a part of a month said instead of a day."""
+    return get_normalizer().month_part(text, now)
 
 
 def is_order_id(text: str) -> bool:

@@ -129,6 +129,11 @@ def is_complaint_wish(message: str) -> bool:
     return bare in load()["complaint_wishes"]
 
 
+def month_part_question(said: str, month: int, example_day: int) -> str:
+    """The date question again, after a part of a month (10月底) was said instead of a day."""
+    return load()["month_part_question"].format(said=said, example=f"{month}月{example_day}日")
+
+
 def switch_offer(proposed: str, current: str) -> tuple[str, list[dict[str, str]]]:
     """The question whether to leave the case being asked about for the complaint just said, with its buttons."""
     texts = load()["switch_case"]
