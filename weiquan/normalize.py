@@ -429,7 +429,7 @@ class Normalizer:
         if kind == "day":
             return _recent_day_of_month(day_number, today)
         if kind == "month_prefix":
-            first = today.replace(day=1) + relativedelta(months=self._month_prefixes[m["mp"]])
+            first = self._prefixed_month(m["mp"], today)
             return _safe_date(first.year, first.month, day_number)
         month = self._int(m["m"])
         if month is None:
@@ -574,6 +574,10 @@ class Normalizer:
                 return date.fromisoformat(str(f.value))
         return None
 
+    def _prefixed_month(self, prefix: str, today: date) -> date:
+        """The first day of the month that 上个月 / 本月 … names, counted from today."""
+        return today.replace(day=1) + relativedelta(months=self._month_prefixes[prefix])
+
     def month_part(self, text: str, now: datetime) -> MonthPart | None:
         """A part of a month said without a day (10月底, 本月初, 上个月中旬), when the text names no date."""
         folded = fold_width(text)
@@ -581,7 +585,7 @@ class Normalizer:
         if m is None or self.parse_date(text, now) is not None:
             return None
         if m["mp"]:
-            month = (now.date().replace(day=1) + relativedelta(months=self._month_prefixes[m["mp"]])).month
+            month = self._prefixed_month(m["mp"], now.date()).month
         elif m["m"]:
             month = self._int(m["m"]) or now.month
         else:
