@@ -217,9 +217,11 @@ class ValidateCaseForm(Action):
             if other is not None:
                 return [*_chosen_values(tracker), SlotSet("proposed_complaint", other)]
             noted = replies.fact_lines(tracker_facts.entity_facts(tracker), now.date())
-            if noted:
-                # An order number or amount sent on its own is no answer, but not a misunderstanding either.
-                dispatcher.utter_message(text=replies.text("noted").format(value="，".join(noted)))
+            if noted or intake.says_no_order_id(text):
+                # An order number or amount sent on its own is no answer, but not a misunderstanding either;
+                # nor is 没有订单号, and the question comes again without 没看懂.
+                reply = replies.text("noted").format(value="，".join(noted)) if noted else replies.text("no_order_id")
+                dispatcher.utter_message(text=reply)
                 return [*_chosen_values(tracker), SlotSet("intake_retries", 0.0)]
             if retries < MAX_RETRIES:
                 return [SlotSet("intake_retries", retries + 1)]

@@ -388,6 +388,17 @@ def test_an_order_number_sent_on_its_own_is_noted_not_called_unclear():
     assert messages[0]["text"] == "好的，记下了（订单号：3214567890123456789）。"
 
 
+@pytest.mark.parametrize(("text", "intent"), [("没有订单号", "deny"), ("不知道订单号", "skip")])
+def test_no_order_number_is_no_answer_and_no_misunderstanding(text, intent):
+    """没有订单号 said to 联系过商家吗 is not 没有: the question comes again, after a word that it does not matter."""
+    slots = {"complaint_type": "complain_wrong_or_missing_item", "pending_fact": "merchant_contacted"}
+    events, messages = run(ValidateCaseForm(), tracker(text, intent, slots=slots))
+    assert events == [SlotSet("intake_retries", 0.0)]
+    assert [m["text"] for m in messages] == ["没有订单号也没关系，不影响我帮你分析。"]
+    _, asked = run(ActionAskIntakeDone(), tracker(text, intent, slots={**slots, "intake_retries": 0.0}))
+    assert asked[0]["text"].startswith("你跟商家（店铺客服）联系过这件事吗")
+
+
 def test_order_facts_sent_instead_of_a_yes_or_no_are_noted_not_taken_for_yes():
     """少的是一盒面膜 holds a 是, and that is no answer to 申请过平台客服介入吗."""
     slots = {"complaint_type": "complain_wrong_or_missing_item", "pending_fact": "platform_intervened",

@@ -116,6 +116,15 @@ def test_a_part_of_a_month_gets_asked_for_the_day_and_the_day_answers_it(servers
     assert "几号" not in reply and "哪天收到" not in reply, reply
 
 
+def test_no_order_number_keeps_the_question_open(servers):
+    """没有订单号 to 联系过商家吗 once read as 没有: the case was routed at once and later answers were lost."""
+    sender = new_sender()
+    assert "联系过" in texts(servers.say(sender, "拼多多上买的手机壳发错颜色了"))
+    reply = texts(servers.say(sender, "没有订单号"))
+    assert "没有订单号也没关系" in reply and "联系过" in reply and "下一步" not in reply, reply
+    assert "下一步" in texts(servers.say(sender, "还没联系"))
+
+
 VAGUE = ["问一下", "还有", "那个", "嗯……那个事", "东西和钱", "就是那个", "怎么说呢", "钱的事", "我想问问"]
 
 

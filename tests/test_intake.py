@@ -110,6 +110,9 @@ def test_every_fact_kept_on_a_case_has_a_slot_and_routing_reads_it(domain):
         # the merchant insists the goods are as they should be: a refusal in other words
         ("merchant_response", "商家说就是这个颜色", None, [], "refused"),
         ("merchant_response", "说是色差，不影响使用", None, [], "refused"),
+        # a merchant who calls a suspected fake genuine has turned the buyer down
+        ("merchant_response", "商家说是正品让我别乱说", None, [], "refused"),
+        ("merchant_response", "客服一口咬定不是假货", None, [], "refused"),
         ("platform_result", "小二判我输了", None, [], "against_buyer"),
         ("received_date", "上周三", "inform", [{"entity": "date", "value": "2026-11-18"}], "2026-11-18"),
         ("received_date", "三天前收到的", "inform", [], "2026-11-22"),
@@ -117,6 +120,12 @@ def test_every_fact_kept_on_a_case_has_a_slot_and_routing_reads_it(domain):
         ("amount", "花了1299元", "inform", [{"entity": "amount", "value": 1299.0}], 1299.0),
         ("amount", "不知道", "skip", [], intake.SKIPPED),
         ("merchant_response", "今天天气不错", None, [], None),
+        # no order number at hand answers nothing; the rest of the reply still may
+        ("merchant_contacted", "没有订单号", "deny", [], None),
+        ("after_sales_requested", "不知道订单号", "skip", [], None),
+        ("amount", "订单号忘了", "skip", [], None),
+        ("merchant_contacted", "没有订单号，也没联系商家", "deny", [], False),
+        ("merchant_contacted", "订单号找不到了，不过找过客服", None, [], True),
         ("amount", "很多", None, [], None),
     ],
 )
@@ -241,3 +250,12 @@ def _amounts(text: str, *spans: tuple[str, float]) -> list[dict]:
 def test_only_what_the_order_cost_is_taken_as_the_amount_paid(text, spans, expected):
     assert intake.paid_amount(text, _amounts(text, *spans)) == expected
     assert intake.volunteered(text, _amounts(text, *spans), NOW).get("amount") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("没有订单号", True), ("订单号忘了", True), ("我不记得订单号了", True), ("订单号是3345678901234567", False),
+     ("没有", False), ("单号查不到物流", False)],
+)
+def test_no_order_number_at_hand_is_recognised(text, expected):
+    assert intake.says_no_order_id(text) is expected

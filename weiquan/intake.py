@@ -211,10 +211,24 @@ def month_part_said(fact_name: str, text: str, now: datetime) -> normalize.Month
     return normalize.month_part(text, now) if facts()[fact_name].kind == DATE else None
 
 
+@lru_cache(maxsize=1)
+def _no_order_id_pattern() -> re.Pattern[str]:
+    words = sorted(_answers()["no_order_id"], key=len, reverse=True)
+    return re.compile("|".join(re.escape(word) for word in words))
+
+
+def says_no_order_id(text: str) -> bool:
+    """The user has no order number at hand (没有订单号, 订单号忘了)."""
+    return bool(_no_order_id_pattern().search(text))
+
+
 def read_answer(
     fact_name: str, text: str, intent: str | None, entities: Sequence[Mapping[str, Any]], now: datetime
 ) -> Any:
     """The value the user gave for the asked fact, SKIPPED, or None when the answer was not understood."""
+    if says_no_order_id(text):
+        # Its 没有 / 不知道 is about the order number: only the rest of the reply may answer.
+        text, intent = _no_order_id_pattern().sub(" ", text), None
     if intent == "skip":
         return SKIPPED
     fact = facts()[fact_name]
