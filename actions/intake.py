@@ -172,6 +172,9 @@ class ValidateCaseForm(Action):
         pending = tracker.get_slot("pending_fact")
         now = settings().now()
         said = intake.volunteered(text, entities, now, tracker_facts.complaint_type(tracker))
+        price = intake.bare_price(pending, text)
+        if price is not None and "amount" not in said:
+            said["amount"] = price
         updates = {k: v for k, v in said.items() if k in intake.recorded_fact_names()}
         # 驳回了 read as goodbye is no goodbye: a text that states a fact of the case is read as an answer.
         answers_pending = pending is not None and (

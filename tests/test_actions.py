@@ -399,6 +399,16 @@ def test_no_order_number_is_no_answer_and_no_misunderstanding(text, intent):
     assert asked[0]["text"].startswith("你跟商家（店铺客服）联系过这件事吗")
 
 
+def test_a_bare_price_sent_to_a_yes_no_question_is_kept_and_the_question_stays_open():
+    """328 to 联系过商家吗 once got 这个回答我没看懂, though 一千八 was kept as the price."""
+    slots = {"complaint_type": "complain_quality", "pending_fact": "merchant_contacted",
+             "received_date": "2026-11-27"}
+    events, messages = run(ValidateCaseForm(), tracker("328", "inform", slots=slots))
+    assert SlotSet("amount", 328.0) in events
+    assert not any(e.get("name") == "merchant_contacted" for e in events)
+    assert [m["text"] for m in messages] == ["好的，记下了（金额：328元）。"]
+
+
 def test_order_facts_sent_instead_of_a_yes_or_no_are_noted_not_taken_for_yes():
     """少的是一盒面膜 holds a 是, and that is no answer to 申请过平台客服介入吗."""
     slots = {"complaint_type": "complain_wrong_or_missing_item", "pending_fact": "platform_intervened",

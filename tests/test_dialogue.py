@@ -116,6 +116,14 @@ def test_a_part_of_a_month_gets_asked_for_the_day_and_the_day_answers_it(servers
     assert "几号" not in reply and "哪天收到" not in reply, reply
 
 
+def test_a_bare_price_to_a_yes_no_question_is_kept(servers):
+    sender = new_sender()
+    assert "哪天收到" in texts(servers.say(sender, "耳机用了两天就坏了，一边没声音"))
+    assert "联系过" in texts(servers.say(sender, "前天"))
+    reply = texts(servers.say(sender, "328"))
+    assert "金额：328元" in reply and "联系过" in reply and "没看懂" not in reply, reply
+
+
 def test_no_order_number_keeps_the_question_open(servers):
     """没有订单号 to 联系过商家吗 once read as 没有: the case was routed at once and later answers were lost."""
     sender = new_sender()

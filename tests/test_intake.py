@@ -259,3 +259,17 @@ def test_only_what_the_order_cost_is_taken_as_the_amount_paid(text, spans, expec
 )
 def test_no_order_number_at_hand_is_recognised(text, expected):
     assert intake.says_no_order_id(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("fact", "text", "expected"),
+    [("merchant_contacted", "328", 328.0), ("after_sales_requested", " 699 ", 699.0),
+     ("merchant_response", "¥89.9", 89.9),
+     # a day, perhaps, to the date question; the amount question reads its own answer
+     ("received_date", "15", None), ("amount", "699", None),
+     # an order number is no price, nor is a number inside words
+     ("merchant_contacted", "3345678901234567", None), ("merchant_contacted", "订单号1234", None),
+     ("merchant_contacted", "0", None), (None, "699", None)],
+)
+def test_a_bare_number_to_a_yes_no_or_choice_question_is_the_price(fact, text, expected):
+    assert intake.bare_price(fact, text) == expected

@@ -20,6 +20,8 @@ CHOICE = "choice"
 DATE = "date"
 AMOUNT = "amount"
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+# A number typed on its own, as a price is (699, ¥89.9): up to six digits, so no order or waybill number.
+_BARE_NUMBER = re.compile(r"\s*[¥￥]?\s*(\d{1,6}(?:\.\d{1,2})?)\s*")
 
 
 @dataclass(frozen=True)
@@ -220,6 +222,17 @@ def _no_order_id_pattern() -> re.Pattern[str]:
 def says_no_order_id(text: str) -> bool:
     """The user has no order number at hand (没有订单号, 订单号忘了)."""
     return bool(_no_order_id_pattern().search(text))
+
+
+def bare_price(fact_name: str | None, text: str) -> float | None:
+    """A bare number sent while a yes/no or choice question is open: the price (328 to 联系过商家吗).
+
+    To a date question it may be a day (15), to the amount question read_answer reads it."""
+    match = _BARE_NUMBER.fullmatch(text)
+    if fact_name is None or match is None or facts()[fact_name].kind not in (YES_NO, CHOICE):
+        return None
+    value = float(match.group(1))
+    return value if value > 0 else None
 
 
 def read_answer(
