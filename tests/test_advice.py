@@ -65,6 +65,15 @@ def test_lost_parcel_route_includes_the_courier_and_12305():
     assert "postal_complaint" in [s["channel"] for s in result.payload("x")["steps"]]
 
 
+@pytest.mark.parametrize("complaint_type", ["complain_quality", "complain_after_sales"])
+def test_the_six_month_burden_of_proof_is_told_for_the_durable_goods_the_law_names_only(complaint_type):
+    """A power bank or a face cream once got 电脑、电视、冰箱…这类耐用商品 with a deadline worked out for it."""
+    facts = {"amount": 3999.0, "received_date": "2026-11-23", "merchant_contacted": False}
+    durable = advice.advise(complaint_type, {**facts, "is_durable": True}, TODAY).text
+    assert "耐用商品" in durable and "2027年5月23日" in durable
+    assert "耐用商品" not in advice.advise(complaint_type, facts, TODAY).text
+
+
 def test_food_gets_the_food_safety_compensation_with_the_users_price_before_the_durable_goods_rule():
     facts = {"amount": 320.0, "is_food": True, "received_date": "2026-11-23"}
     text = advice.advise("complain_quality", facts, TODAY).text

@@ -113,6 +113,7 @@ def test_every_fact_kept_on_a_case_has_a_slot_and_routing_reads_it(domain):
         # a merchant who calls a suspected fake genuine has turned the buyer down
         ("merchant_response", "商家说是正品让我别乱说", None, [], "refused"),
         ("merchant_response", "客服一口咬定不是假货", None, [], "refused"),
+        ("merchant_response", "商家说不可能，是全新的", None, [], "refused"),
         ("platform_result", "小二判我输了", None, [], "against_buyer"),
         ("received_date", "上周三", "inform", [{"entity": "date", "value": "2026-11-18"}], "2026-11-18"),
         ("received_date", "三天前收到的", "inform", [], "2026-11-22"),
@@ -143,13 +144,17 @@ def test_answers_are_read(fact, text, intent, entities, expected):
         ("有人冒充客服让我转账，我已经转了2000块", [{"entity": "amount", "value": 2000.0}],
          {"money_lost": True, "amount": 2000.0}),
         ("衣服质量太差了", [], {}),
+        # the six-month burden of proof: only the durable goods the law names, not what is named after them
+        ("冰箱用了一个月就不制冷了", [], {"is_durable": True}),
+        ("买的冰箱贴掉色了", [], {"is_durable": False}),
+        ("充电宝用一次就鼓包了", [], {}),
         ("我买的奶粉是过期的，孩子喝了拉肚子", [], {"injury": True, "is_food": True}),
         ("这次真是吃了大亏，耳机一个月就坏了", [], {}),
         # a request the merchant turned down: asked, and refused
         ("退款被驳回了，理由是商品已使用，可我只是拆开看了看", [],
          {"merchant_contacted": True, "merchant_response": "refused", "after_sales_requested": True}),
         ("冰箱坏了找商家说要等售后上门，一个礼拜都没人来，客服就说再等等", [],
-         {"merchant_contacted": True, "merchant_response": "silent"}),
+         {"merchant_contacted": True, "merchant_response": "silent", "is_durable": True}),
         ("小二处理纠纷一点都不公正，商家随便交个截图就判他赢", [],
          {"platform_intervened": True, "platform_result": "against_buyer"}),
         ("申请平台介入第六天了，还是显示等待小二处理", [], {"platform_intervened": True, "platform_result": "pending"}),

@@ -62,6 +62,7 @@ class CaseFacts:
     threat: bool = False  # a threat to the user's person (知道我住哪, 上门找我)
     money_lost: bool | None = None  # scams: money already transferred
     is_food: bool | None = None
+    is_durable: bool | None = None  # a durable good the law names (电脑, 冰箱, 汽车 …)
     done_channels: frozenset[str] = frozenset()  # outside channels the user already used
 
     @classmethod
