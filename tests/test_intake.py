@@ -88,6 +88,10 @@ def test_every_fact_kept_on_a_case_has_a_slot_and_routing_reads_it(domain):
         ("merchant_contacted", "是啊", None, [], True),
         ("merchant_contacted", "有，找过", None, [], True),
         ("merchant_contacted", "嗯嗯", None, [], True),
+        # 已经 says yes only with its verb
+        ("merchant_contacted", "已经5天了", None, [], None),
+        ("merchant_contacted", "已经联系过了", None, [], True),
+        ("money_lost", "已经转过去了", None, [], True),
         ("platform_intervened", "没呢", None, [], False),
         # an answer to another question: the merchant was contacted, the order page is not answered
         ("after_sales_requested", "联系过了", "affirm", [], None),
@@ -114,6 +118,7 @@ def test_every_fact_kept_on_a_case_has_a_slot_and_routing_reads_it(domain):
         ("merchant_response", "商家说是正品让我别乱说", None, [], "refused"),
         ("merchant_response", "客服一口咬定不是假货", None, [], "refused"),
         ("merchant_response", "商家说不可能，是全新的", None, [], "refused"),
+        ("merchant_response", "商家说是拍摄光线问题", None, [], "refused"),
         ("platform_result", "小二判我输了", None, [], "against_buyer"),
         ("received_date", "上周三", "inform", [{"entity": "date", "value": "2026-11-18"}], "2026-11-18"),
         ("received_date", "三天前收到的", "inform", [], "2026-11-22"),
@@ -270,11 +275,11 @@ def test_no_order_number_at_hand_is_recognised(text, expected):
     ("fact", "text", "expected"),
     [("merchant_contacted", "328", 328.0), ("after_sales_requested", " 699 ", 699.0),
      ("merchant_response", "¥89.9", 89.9),
-     # a day, perhaps, to the date question; the amount question reads its own answer
-     ("received_date", "15", None), ("amount", "699", None),
+     # a day, perhaps, to the date question, but no day is 299; the amount question reads its own answer
+     ("received_date", "15", None), ("received_date", "299", 299.0), ("amount", "699", None),
      # an order number is no price, nor is a number inside words
      ("merchant_contacted", "3345678901234567", None), ("merchant_contacted", "订单号1234", None),
      ("merchant_contacted", "0", None), (None, "699", None)],
 )
-def test_a_bare_number_to_a_yes_no_or_choice_question_is_the_price(fact, text, expected):
+def test_a_bare_number_to_a_question_other_than_the_amount_is_the_price(fact, text, expected):
     assert intake.bare_price(fact, text) == expected

@@ -225,13 +225,15 @@ def says_no_order_id(text: str) -> bool:
 
 
 def bare_price(fact_name: str | None, text: str) -> float | None:
-    """A bare number sent while a yes/no or choice question is open: the price (328 to 联系过商家吗).
+    """A bare number sent while a question other than the amount is open: the price (328 to 联系过商家吗).
 
-    To a date question it may be a day (15), to the amount question read_answer reads it."""
+    To a date question up to 31 may be a day (15); the amount question reads its own answer."""
     match = _BARE_NUMBER.fullmatch(text)
-    if fact_name is None or match is None or facts()[fact_name].kind not in (YES_NO, CHOICE):
+    if fact_name is None or match is None or facts()[fact_name].kind == AMOUNT:
         return None
     value = float(match.group(1))
+    if facts()[fact_name].kind == DATE and value <= 31:
+        return None
     return value if value > 0 else None
 
 
