@@ -79,3 +79,12 @@ def test_food_gets_the_food_safety_compensation_with_the_users_price_before_the_
     text = advice.advise("complain_quality", facts, TODAY).text
     assert "退一赔十" in text and "3,200元" in text
     assert "耐用商品" not in text
+
+
+def test_a_checkout_promise_gets_what_the_page_promised_not_price_protection():
+    """商品页写的包邮，结果下单要我补运费 once got the 价保 explanation and was told to ask about 价保."""
+    promo = advice.advise("complain_price", {"promo_terms": True, "merchant_contacted": False}, TODAY)
+    assert "价保" not in promo.text and "包邮" in promo.text and "真实" in promo.text
+    assert promo.payload("x")["rule_ids"][0] == "truthful_info"
+    drop = advice.advise("complain_price", {"merchant_contacted": False}, TODAY)
+    assert "价保" in drop.text and drop.payload("x")["rule_ids"][0] == "price_protection"

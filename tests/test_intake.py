@@ -283,3 +283,14 @@ def test_no_order_number_at_hand_is_recognised(text, expected):
 )
 def test_a_bare_number_to_a_question_other_than_the_amount_is_the_price(fact, text, expected):
     assert intake.bare_price(fact, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("商品页写的包邮，结果下单要我补运费20块", True), ("满减没减，优惠券也用不了", True),
+     # a price drop, whatever else it says, is the 价保 kind
+     ("用了优惠券，第二天又降了一百", None), ("昨天刚买今天就便宜了五十", None)],
+)
+def test_a_price_complaint_about_checkout_promises_is_told_from_a_price_drop(text, expected):
+    assert intake.volunteered(text, [], NOW, "complain_price").get("promo_terms") is expected
+    assert "promo_terms" not in intake.volunteered(text, [], NOW, "complain_refund")

@@ -284,6 +284,8 @@ def volunteered(text: str, entities: Sequence[Mapping[str, Any]], now: datetime,
     for name, sides in _answers()["volunteered"].items():
         if complaint_type and complaint_type not in sides.get("only_for", (complaint_type,)):
             continue
+        if _contains_any(text, sides.get("unless", ())):
+            continue
         follow_up = sides.get("then")
         key = _choice_in_words(text, follow_up) if follow_up else None
         if _contains_any(text, sides.get(False, ())):

@@ -16,7 +16,7 @@ from weiquan.paths import KB_DIR
 FACT_ORDER = ("product", "amount", "date", "duration", "order_id", "tracking_no")
 CASE_FACT_ORDER = (*FACT_ORDER, "received_date", "merchant_contacted", "merchant_response",
                    "after_sales_requested", "platform_intervened", "platform_result", "money_lost", "injury",
-                   "threat", "unshipped", "is_food", "is_durable")
+                   "threat", "unshipped", "is_food", "is_durable", "promo_terms")
 
 
 @lru_cache(maxsize=4)

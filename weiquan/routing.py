@@ -63,6 +63,7 @@ class CaseFacts:
     money_lost: bool | None = None  # scams: money already transferred
     is_food: bool | None = None
     is_durable: bool | None = None  # a durable good the law names (电脑, 冰箱, 汽车 …)
+    promo_terms: bool | None = None  # a price complaint about 包邮, coupons or deposits, not a price drop
     done_channels: frozenset[str] = frozenset()  # outside channels the user already used
 
     @classmethod
@@ -160,6 +161,8 @@ class TypeSpec:
     deadlines_if: Mapping[str, Mapping[str, tuple[str, ...]]]
     rule_ids: tuple[str, ...]
     rule_ids_if: Mapping[str, tuple[str, ...]]
+    # A rule that becomes the main one when a fact is true (包邮 or a coupon at checkout: not 价保 but 如实标价).
+    lead_rule_if: Mapping[str, str]
     channel_evidence: Mapping[str, tuple[str, ...]]  # replaces a channel's default evidence for this type
 
 
@@ -263,6 +266,7 @@ def type_specs(path: Path = ROUTES_FILE) -> dict[str, TypeSpec]:
             deadlines_if=deadlines_if,
             rule_ids=tuple(item.get("rule_ids") or ()),
             rule_ids_if=rule_ids_if,
+            lead_rule_if=dict(item.get("lead_rule_if") or {}),
             channel_evidence={k: tuple(v) for k, v in (item.get("channel_evidence") or {}).items()},
         )
     return specs
@@ -503,7 +507,7 @@ def route(facts: CaseFacts, today: date | None = None) -> Route:
             )
         )
 
-    rule_ids = [*spec.rule_ids, *fact_rule_ids(facts)]
+    rule_ids = [*lead_rule_ids(facts), *spec.rule_ids, *fact_rule_ids(facts)]
     for step in sorted(steps, key=lambda s: s.state != NEXT):
         if step.state != DONE:
             rule_ids.extend(channel(step.channel).rule_ids)
@@ -518,6 +522,12 @@ def route(facts: CaseFacts, today: date | None = None) -> Route:
         text=_text(next_step, evidence),
         missing=_missing(spec, facts),
     )
+
+
+def lead_rule_ids(facts: CaseFacts) -> list[str]:
+    """The rule the case's facts make the main one, ahead of the type's usual first rule; empty when none does."""
+    spec = _spec(facts.complaint_type)
+    return [rule_id for fact, rule_id in spec.lead_rule_if.items() if _fact_true(facts, fact)]
 
 
 def fact_rule_ids(facts: CaseFacts) -> list[str]:
