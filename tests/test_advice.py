@@ -86,5 +86,7 @@ def test_a_checkout_promise_gets_what_the_page_promised_not_price_protection():
     promo = advice.advise("complain_price", {"promo_terms": True, "merchant_contacted": False}, TODAY)
     assert "价保" not in promo.text and "包邮" in promo.text and "真实" in promo.text
     assert promo.payload("x")["rule_ids"][0] == "truthful_info"
+    # a rule question asked in such a case is answered with the same rule
+    assert rules.answer_rule(complaint_type="complain_price", facts={"promo_terms": True}).rule_ids == ["truthful_info"]
     drop = advice.advise("complain_price", {"merchant_contacted": False}, TODAY)
     assert "价保" in drop.text and drop.payload("x")["rule_ids"][0] == "price_protection"

@@ -61,11 +61,8 @@ def _with_numbers(facts: routing.CaseFacts, today: date) -> list[rules.Explanati
 
 
 def _main_rule(complaint_type: str, facts: routing.CaseFacts, today: date) -> rules.Explanation:
-    """The type's main rule (or the one the facts put first); its one-sentence form when the facts for the full
-    answer are missing."""
-    lead = routing.lead_rule_ids(facts)
-    main = (rules.explain(lead[0], facts.rule_facts(), today) if lead
-            else rules.answer_rule(complaint_type=complaint_type, facts=facts.rule_facts(), today=today))
+    """The type's main rule; its one-sentence form when the facts for the full answer are missing."""
+    main = rules.answer_rule(complaint_type=complaint_type, facts=facts.rule_facts(), today=today)
     if main.missing and main.rule_ids:
         rule = rules.rule(main.rule_ids[0])
         return rules.Explanation(rule.short or rule.title, [rule.id], [])

@@ -526,8 +526,8 @@ def route(facts: CaseFacts, today: date | None = None) -> Route:
 
 def lead_rule_ids(facts: CaseFacts) -> list[str]:
     """The rule the case's facts make the main one, ahead of the type's usual first rule; empty when none does."""
-    spec = _spec(facts.complaint_type)
-    return [rule_id for fact, rule_id in spec.lead_rule_if.items() if _fact_true(facts, fact)]
+    spec = type_specs().get(facts.complaint_type)
+    return [rule_id for fact, rule_id in spec.lead_rule_if.items() if _fact_true(facts, fact)] if spec else []
 
 
 def fact_rule_ids(facts: CaseFacts) -> list[str]:

@@ -474,9 +474,12 @@ def answer_rule(
     if topic:
         return explain_topic(topic, facts, today)
     if complaint_type:
-        from weiquan.routing import complaint_rule_ids  # routing reads rules; imported here to avoid a cycle
+        # routing reads rules; imported here to avoid a cycle
+        from weiquan.routing import CaseFacts, complaint_rule_ids, lead_rule_ids
 
-        candidates = complaint_rule_ids(complaint_type) or [r.id for r in rules_for_complaint(complaint_type)]
+        known = CaseFacts.from_mapping({**(facts or {}), "complaint_type": complaint_type})
+        candidates = (lead_rule_ids(known) or complaint_rule_ids(complaint_type)
+                      or [r.id for r in rules_for_complaint(complaint_type)])
         if candidates:
             return explain(candidates[0], facts, today)
     return Explanation(load_kb().meta["ask_which_rule"], [], [])
