@@ -129,15 +129,22 @@ def _opens_with(opening: str, word: str) -> bool:
     return not after or not _CJK.match(after) or after == word or after in _answers()["yes_no"]["particles"]
 
 
+@lru_cache(maxsize=32)
+def _alternation(words: tuple[str, ...]) -> re.Pattern[str]:
+    """One alternation over the words, longest first, so the leftmost, longest word wins: 没联系过 matches whole,
+    not as 没 + 联系过 (a bare 没 says no)."""
+    return re.compile("|".join(re.escape(word) for word in sorted(words, key=len, reverse=True)))
+
+
+def _without(text: str, words: Sequence[str]) -> str:
+    """The text with each of the words blanked."""
+    return _alternation(tuple(words)).sub(" ", text) if words else text
+
+
 def _without_other_answers(text: str, fact_name: str) -> str:
     """The text less the words that answer another yes/no question only (answers.yml `answers_only`)."""
-    words = [word for other, listed in _answers()["yes_no"].get("answers_only", {}).items()
-             if other != fact_name for word in listed]
-    if not words:
-        return text
-    # One alternation, so the leftmost word wins: 没联系过 goes whole, not as 没 + 联系过 (a bare 没 says no).
-    pattern = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
-    return re.sub(pattern, " ", text)
+    return _without(text, [word for other, listed in _answers()["yes_no"].get("answers_only", {}).items()
+                           if other != fact_name for word in listed])
 
 
 def _yes_no(text: str, intent: str | None, fact: Fact) -> bool | None:
@@ -213,15 +220,9 @@ def month_part_said(fact_name: str, text: str, now: datetime) -> normalize.Month
     return normalize.month_part(text, now) if facts()[fact_name].kind == DATE else None
 
 
-@lru_cache(maxsize=1)
-def _no_order_id_pattern() -> re.Pattern[str]:
-    words = sorted(_answers()["no_order_id"], key=len, reverse=True)
-    return re.compile("|".join(re.escape(word) for word in words))
-
-
 def says_no_order_id(text: str) -> bool:
     """The user has no order number at hand (没有订单号, 订单号忘了)."""
-    return bool(_no_order_id_pattern().search(text))
+    return _contains_any(text, _answers()["no_order_id"])
 
 
 def bare_price(fact_name: str | None, text: str) -> float | None:
@@ -229,10 +230,11 @@ def bare_price(fact_name: str | None, text: str) -> float | None:
 
     To a date question up to 31 may be a day (15); the amount question reads its own answer."""
     match = _BARE_NUMBER.fullmatch(text)
-    if fact_name is None or match is None or facts()[fact_name].kind == AMOUNT:
+    kind = facts()[fact_name].kind if fact_name else None
+    if kind in (None, AMOUNT) or match is None:
         return None
     value = float(match.group(1))
-    if facts()[fact_name].kind == DATE and value <= 31:
+    if kind == DATE and value <= 31:
         return None
     return value if value > 0 else None
 
@@ -243,7 +245,7 @@ def read_answer(
     """The value the user gave for the asked fact, SKIPPED, or None when the answer was not understood."""
     if says_no_order_id(text):
         # Its 没有 / 不知道 is about the order number: only the rest of the reply may answer.
-        text, intent = _no_order_id_pattern().sub(" ", text), None
+        text, intent = _without(text, _answers()["no_order_id"]), None
     if intent == "skip":
         return SKIPPED
     fact = facts()[fact_name]
